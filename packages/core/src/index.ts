@@ -1,0 +1,17 @@
+export * from './errors.js';
+export { type ExecOptions, type ExecResult, execFile, ProcessError } from './exec.js';
+export { currentRepository, type GitHubClient, githubClient } from './github.js';
+export * from './inputs/index.js';
+export { setOutputs } from './outputs.js';
+export { type RetryOptions, retry, sleep } from './retry.js';
+export { CancelledError, type Entry, type RunContext, run } from './run.js';
+export { containsSecret, redact, registerSecret, resetSecretsForTest } from './secrets.js';
+export { isPostEntry, PostState } from './state.js';
+export {
+  type Cell,
+  type ChartSeries,
+  type ChartSpec,
+  markdownTable,
+  mermaidXYChart,
+  Summary,
+} from './summary.js';

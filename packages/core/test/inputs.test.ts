@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { InputError, input, parseDuration, readInputs } from '../src/index.js';
+
+const from = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+
+async function problemsOf(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InputError);
+  return (error as InputError).problems;
+}
+
+describe('durations', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['1m30s', 90_000],
+    ['2', 2000],
+    ['1.5s', 1500],
+  ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['abc', '', '5 minutes', '-1s', '1d'])('%j is not a duration', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
+});
+
+describe('readInputs', () => {
+  it('returns typed values keyed by the action.yml names', async () => {
+    const values = await readInputs(
+      {
+        interval: input.duration({ default: 5000 }),
+        steps: input.steps(),
+        weight: input.percent(),
+        dry: input.boolean({ default: false }),
+        strategy: input.oneOf(['canary', 'blue-green'] as const, { default: 'canary' }),
+        slots: input.keyValues(),
+        tags: input.list(),
+        threshold: input.integer({ min: 1 }),
+      },
+      from({
+        steps: '5, 25,50 100',
+        weight: '12.5%',
+        slots: 'blue=127.0.0.1:8001\ngreen=127.0.0.1:8002',
+        tags: 'a\nb,c',
+        threshold: '2',
+        dry: 'yes',
+      }),
+    );
+    expect(values).toEqual({
+      interval: 5000,
+      steps: [5, 25, 50, 100],
+      weight: 12.5,
+      dry: true,
+      strategy: 'canary',
+      slots: new Map([
+        ['blue', '127.0.0.1:8001'],
+        ['green', '127.0.0.1:8002'],
+      ]),
+      tags: ['a', 'b', 'c'],
+      threshold: 2,
+    });
+  });
+
+  it('reports every bad input at once, naming the input, quoting the value and saying what is expected', async () => {
+    const problems = await problemsOf(
+      readInputs(
+        {
+          interval: input.duration(),
+          'failure-threshold': input.integer({ min: 1 }),
+          steps: input.steps(),
+          url: input.url(),
+        },
+        from({ interval: 'abc', 'failure-threshold': '-1', steps: '50,25,100', url: 'ftp://example.test/x' }),
+      ),
+    );
+    expect(problems.map((p) => p.input)).toEqual(['interval', 'failure-threshold', 'steps', 'url']);
+    const error = new InputError(problems);
+    expect(error.message).toContain(
+      'Input "interval" got "abc": expected a duration such as 500ms, 30s or 5m.',
+    );
+    expect(error.message).toContain(
+      'Input "failure-threshold" got "-1": expected a whole number of at least 1.',
+    );
+    expect(error.message).toContain(
+      'Input "steps" got "50,25,100": expected strictly increasing percentages',
+    );
+    expect(error.message).toContain(
+      'Input "url" got "ftp://example.test/x": expected an absolute http or https URL.',
+    );
+  });
+
+  it.each(['', '0,100', '10,50,90', '10,200', '10,10,100', 'x'])(
+    'rejects the shift plan %j',
+    async (steps) => {
+      const problems = await problemsOf(readInputs({ steps: input.steps() }, from({ steps })));
+      expect(problems[0]?.input).toBe('steps');
+    },
+  );
+
+  it('validates YAML blocks with a schema and names the offending entry and key', async () => {
+    const checks = input.structured(async () =>
+      z.array(z.strictObject({ name: z.string(), url: z.string() })),
+    );
+    const good = await readInputs({ checks }, from({ checks: '- name: a\n  url: http://x\n' }));
+    expect(good.checks).toEqual([{ name: 'a', url: 'http://x' }]);
+    const problems = await problemsOf(
+      readInputs(
+        { checks },
+        from({ checks: '- name: a\n  url: http://x\n- name: b\n  url: http://y\n  stauts: 200\n' }),
+      ),
+    );
+    expect(problems[0]?.expected).toContain('entry 2: unknown key "stauts"');
+    const broken = await problemsOf(readInputs({ checks }, from({ checks: '- name: [' })));
+    expect(broken[0]?.expected).toContain('YAML does not parse');
+  });
+
+  it('never quotes a secret input back', async () => {
+    const problems = await problemsOf(
+      readInputs({ token: input.secret(), n: input.integer() }, from({ token: '', n: 'x' })),
+    );
+    expect(problems.map((p) => p.value)).toEqual(['***', 'x']);
+  });
+});
