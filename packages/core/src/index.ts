@@ -15,3 +15,6 @@ export {
   mermaidXYChart,
   Summary,
 } from './summary.js';
+export * from './analysis/index.js';
+export * from './ledger/index.js';
+export * from './traffic/index.js';

@@ -1,0 +1,2 @@
+// Barrel of the analysis domain; each module is exported here.
+export {};

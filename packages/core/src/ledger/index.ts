@@ -1,0 +1,2 @@
+// Barrel of the ledger domain; each module is exported here.
+export {};

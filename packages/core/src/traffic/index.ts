@@ -1,0 +1,2 @@
+// Barrel of the traffic domain; each module is exported here.
+export {};
