@@ -1,7 +1,9 @@
+export * from './analysis/index.js';
 export * from './errors.js';
 export { type ExecOptions, type ExecResult, execFile, ProcessError } from './exec.js';
 export { currentRepository, type GitHubClient, githubClient } from './github.js';
 export * from './inputs/index.js';
+export * from './ledger/index.js';
 export { setOutputs } from './outputs.js';
 export { type RetryOptions, retry, sleep } from './retry.js';
 export { CancelledError, type Entry, type RunContext, run } from './run.js';
@@ -15,6 +17,4 @@ export {
   mermaidXYChart,
   Summary,
 } from './summary.js';
-export * from './analysis/index.js';
-export * from './ledger/index.js';
 export * from './traffic/index.js';

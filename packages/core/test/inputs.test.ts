@@ -87,7 +87,7 @@ describe('readInputs', () => {
       'Input "failure-threshold" got "-1": expected a whole number of at least 1.',
     );
     expect(error.message).toContain(
-      'Input "steps" got "50,25,100": expected strictly increasing percentages',
+      'Input "steps" got "50,25,100": expected strictly increasing whole percentages',
     );
     expect(error.message).toContain(
       'Input "url" got "ftp://example.test/x": expected an absolute http or https URL.',

@@ -131,11 +131,12 @@ export function percent(options?: Common<number>): Field<number> {
 }
 
 /**
- * A shift plan: strictly increasing percentages ending at 100, separated by commas,
- * spaces or new lines (`5,25,50,100`).
+ * A shift plan: strictly increasing whole percentages ending at 100, separated
+ * by commas, spaces or new lines (`5,25,50,100`). Whole numbers because every
+ * router expresses weights as integers.
  */
 export function steps(options?: Common<number[]>): Field<number[]> {
-  const what = 'strictly increasing percentages from 1 to 100, ending at 100, such as 5,25,50,100';
+  const what = 'strictly increasing whole percentages from 1 to 100, ending at 100, such as 5,25,50,100';
   return withDefault(
     options,
     (raw) => {
@@ -143,7 +144,7 @@ export function steps(options?: Common<number[]>): Field<number[]> {
       if (parts.length === 0) return bad(what);
       const values: number[] = [];
       for (const part of parts) {
-        const match = /^(\d+(?:\.\d+)?)%?$/.exec(part);
+        const match = /^(\d+)%?$/.exec(part);
         if (!match) return bad(what);
         const value = Number(match[1]);
         if (value <= 0 || value > 100) return bad(what);

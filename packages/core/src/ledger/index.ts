@@ -1,2 +1,1 @@
-// Barrel of the ledger domain; each module is exported here.
-export {};
+export * from './ledger.js';

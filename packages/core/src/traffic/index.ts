@@ -1,2 +1,1 @@
-// Barrel of the traffic domain; each module is exported here.
-export {};
+export * from './router.js';
