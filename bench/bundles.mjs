@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Each action's bundle: size on disk (entry file and all chunks) and cold start,
+// measured as spawn → exit of `node dist/index.js` the way the runner starts it,
+// with runner files present and no inputs (every action then stops at input
+// validation, so this is load time plus the cheapest possible path).
+// Usage: npm run bench  [-- --runs 21]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const runsArg = process.argv.indexOf('--runs');
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 21;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'glidepath-bench-'));
+const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+for (const name of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY']) {
+  env[name] = path.join(dir, name);
+  writeFileSync(env[name], '');
+}
+
+function time(args) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    spawnSync(process.execPath, args, { env, stdio: 'ignore' });
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
+  return { median: at(0.5), p90: at(0.9), min: samples[0] };
+}
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(0)} kB`;
+const ms = (v) => `${v.toFixed(0)} ms`;
+const rows = [];
+const baseline = time(['-e', '0']);
+rows.push(['(bare node -e 0)', '', '', ms(baseline.median), ms(baseline.p90)]);
+for (const name of readdirSync(path.join(root, 'actions')).sort()) {
+  const dist = path.join(root, 'actions', name, 'dist');
+  if (!existsSync(path.join(dist, 'index.js'))) continue;
+  const files = readdirSync(dist).filter((f) => f.endsWith('.js') || f.endsWith('.wasm'));
+  const total = files.reduce((sum, f) => sum + statSync(path.join(dist, f)).size, 0);
+  const entry = statSync(path.join(dist, 'index.js')).size;
+  const t = time([path.join(dist, 'index.js')]);
+  rows.push([name, kb(entry), kb(total), ms(t.median), ms(t.p90)]);
+}
+
+const header = ['action', 'index.js', 'dist total', 'cold start median', 'p90'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+console.log(`node ${process.version}, ${runs} runs each\n`);
+console.log(line(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const row of rows) console.log(line(row));
