@@ -21,7 +21,7 @@ PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || t
 PG_PASSWORD="glidepath-pg-test"
 MARIADB_PASSWORD="glidepath-mariadb-test"
 
-PACKAGES=(postgresql mariadb-server mariadb-client nginx-light haproxy prometheus docker-registry buildah busybox-static iproute2 procps curl)
+PACKAGES=(postgresql mariadb-server mariadb-client nginx-light haproxy prometheus docker-registry buildah busybox-static iproute2 procps curl apache2-utils)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 

@@ -1,2 +1,146 @@
-// Placeholder while the action is being written; replaced by its real entry point.
-export {};
+import os from 'node:os';
+import * as core from '@actions/core';
+import { OperationError, type RunContext, run, Summary, setOutputs } from '@glidepath/core';
+import { runCommand } from './command.js';
+import { readSettings, type Settings } from './context.js';
+import { type Applied, connect, type Database } from './engine/index.js';
+import { readMigrations } from './files.js';
+import { type Finding, lintMigrations, loadParser } from './lint/index.js';
+import { type Log, migrate } from './migrate.js';
+import { type Plan, resultingVersion } from './plan.js';
+import { planOutput, runSummary } from './report.js';
+
+const log: Log = {
+  info: (message) => core.info(message),
+  warning: (message, target) => core.warning(message, target),
+  group: (name, fn) => core.group(name, fn),
+};
+
+async function main({ signal }: RunContext): Promise<void> {
+  const settings = await readSettings();
+  const limits = {
+    lockTimeoutMs: settings['lock-timeout'],
+    statementTimeoutMs: settings['statement-timeout'],
+  };
+  const target = settings['database-url'];
+  const db = await connect(target, { sslCa: settings['ssl-ca'], limits, lockName: settings['lock-name'] });
+  try {
+    core.info(`Connected to ${target.display} (${db.serverVersion.split(' ').slice(0, 2).join(' ')}).`);
+    if (settings.engine === 'command') return await commandEngine(settings, db, signal);
+    await builtinEngine(settings, db, signal);
+  } finally {
+    await db.close();
+  }
+}
+
+async function builtinEngine(settings: Settings, db: Database, signal: AbortSignal): Promise<void> {
+  const files = await readMigrations(settings.dirPath, settings.workspace);
+  core.info(`${files.length} migration file(s) in ${settings.dir}.`);
+  let findings: Finding[] = [];
+  let plan: Plan | undefined;
+  const applied: Applied[] = [];
+  let result: Awaited<ReturnType<typeof migrate>> | undefined;
+  try {
+    result = await migrate({
+      db,
+      files,
+      policy: {
+        outOfOrder: settings['out-of-order'],
+        allowChecksumChange: settings['allow-checksum-change'],
+      },
+      dryRun: settings['dry-run'],
+      lockWaitMs: settings['lock-wait'],
+      appliedBy: appliedBy(),
+      log,
+      signal,
+      beforeApply: async (planned) => {
+        plan = planned;
+        setOutputs({ plan: planOutput(planned, db.kind) });
+        findings = await lint(settings, db, planned);
+        setOutputs({ findings });
+      },
+      onApplied: (one) => applied.push(one),
+    });
+  } finally {
+    // Also on failure: what was applied before it is real, and the outputs and summary say so.
+    if (plan) {
+      const currentVersion =
+        result?.currentVersion ??
+        resultingVersion(
+          plan.currentVersion,
+          applied.map((a) => a.file),
+        );
+      setOutputs({ applied: applied.length, 'current-version': currentVersion ?? '' });
+      await runSummary({
+        dryRun: settings['dry-run'],
+        failed: !result,
+        plan,
+        applied,
+        findings,
+        lintMode: settings.lint,
+        currentVersion,
+        lockWaitedMs: result?.lockWaitedMs,
+        server: db.serverVersion,
+      }).write();
+    }
+  }
+}
+
+/** Lints the pending files; with `lint: error`, an open finding stops the run before anything is applied. */
+async function lint(settings: Settings, db: Database, plan: Plan): Promise<Finding[]> {
+  if (settings.lint === 'off' || plan.pending.length === 0) return [];
+  if (db.kind !== 'postgres') {
+    core.info('The linter reads PostgreSQL SQL; it does not run on MySQL/MariaDB.');
+    return [];
+  }
+  const findings = await log.group('Lint', async () =>
+    lintMigrations(plan.pending, { parse: await loadParser(), lockTimeoutMs: settings['lock-timeout'] }),
+  );
+  const open = findings.filter((f) => !f.suppressed);
+  core.info(`${findings.length} finding(s), ${open.length} not suppressed.`);
+  const annotate = (f: Finding) => ({ file: f.file, startLine: f.line, title: `Migration lint: ${f.rule}` });
+  if (settings.lint === 'error' && open.length) {
+    setOutputs({ findings });
+    throw new OperationError(
+      `The migration linter found ${open.length} problem(s) (lint: error); nothing was applied.`,
+      {
+        annotations: open.map((f) => ({ ...annotate(f), message: `${f.message} ${f.fix}` })),
+      },
+    );
+  }
+  for (const f of open) core.warning(`${f.message} ${f.fix}`, annotate(f));
+  return findings;
+}
+
+async function commandEngine(settings: Settings, db: Database, signal: AbortSignal): Promise<void> {
+  const result = await runCommand({
+    db,
+    target: settings['database-url'],
+    args: settings.commandArgs,
+    shellCommand: settings['command-shell'] ? settings.command : undefined,
+    cwd: settings.workspace,
+    limits: { lockTimeoutMs: settings['lock-timeout'], statementTimeoutMs: settings['statement-timeout'] },
+    lockWaitMs: settings['lock-wait'],
+    log,
+    signal,
+  });
+  await new Summary()
+    .heading('Database migrations (engine: command)')
+    .paragraph(
+      `\`${settings.command}\` completed in ${(result.durationMs / 1000).toFixed(1)}s under the migration lock.`,
+    )
+    .write();
+}
+
+/** Who applied a migration, as the history records it. */
+function appliedBy(): string {
+  const env = process.env;
+  if (env.GITHUB_ACTOR)
+    return `${env.GITHUB_ACTOR} (${env.GITHUB_REPOSITORY ?? ''} run ${env.GITHUB_RUN_ID ?? '?'})`.slice(
+      0,
+      255,
+    );
+  return os.userInfo().username;
+}
+
+await run(main);

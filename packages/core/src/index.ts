@@ -8,6 +8,7 @@ export { setOutputs } from './outputs.js';
 export { type RetryOptions, retry, sleep } from './retry.js';
 export { CancelledError, type Entry, type RunContext, run } from './run.js';
 export { containsSecret, redact, registerSecret, resetSecretsForTest } from './secrets.js';
+export * from './rollout/index.js';
 export { isPostEntry, PostState } from './state.js';
 export {
   type Cell,

@@ -1,2 +1,50 @@
-// Barrel of the analysis domain; each module is exported here.
-export {};
+// Barrel of the analysis domain: the inputs an analysing action declares, the
+// engine that judges a version over a window, and the report it renders.
+export { type Comparison, compareToBaseline, type SideSummary } from './baseline.js';
+export {
+  type AnalysisConfig,
+  type BaselineSettings,
+  type EvidencePolicy,
+  type HttpOptions,
+  type JsonExpectation,
+  type ProbeCheck,
+  type PrometheusSource,
+  parseJsonPath,
+  parseStatusRanges,
+  type QueryCheck,
+  type StatusRange,
+} from './config.js';
+export {
+  type AnalyseOptions,
+  type AnalysisReport,
+  analyse,
+  type CheckKind,
+  type CheckVerdict,
+  type IntervalOutcome,
+  type IntervalSnapshot,
+  type LatencySummary,
+  type Verdict,
+} from './engine.js';
+export { type AnalysisFields, type AnalysisInputs, analysisConfig, analysisFields } from './fields.js';
+export {
+  baselineUrlFor,
+  type FailureKind,
+  type ProbeResult,
+  probe,
+  type Sample as ProbeSample,
+  type Side,
+} from './probe.js';
+export {
+  type Measurement,
+  type MeasurementOutcome,
+  measure,
+  PrometheusError,
+  queryPrometheus,
+} from './prometheus.js';
+export {
+  renderAnalysisSummary,
+  type SummaryOptions as AnalysisSummaryOptions,
+  verdictMark,
+} from './report.js';
+export { type HttpAnswer, httpRequest, RequestError } from './request.js';
+export * as stats from './stats.js';

@@ -2,7 +2,14 @@
  * The ledger: the history of releases per environment — which version runs in
  * which slot, which release was last known good, why one was rolled back. On
  * GitHub it is the Deployments API; outside GitHub it is a JSON file. Both
- * stores implement this interface.
+ * stores implement this interface and give the same answers (one contract
+ * test suite runs against both).
+ *
+ * Status follows GitHub's deployment statuses. When a release succeeds, the
+ * earlier successful releases of its environment become `inactive` (GitHub's
+ * `auto_inactive`; the file store does the same), so an environment has one
+ * live release. `inactive` therefore means "superseded", and `good` tells a
+ * superseded release that was fine from one that was abandoned.
  */
 
 export type ReleaseStatus = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
@@ -16,8 +23,16 @@ export interface Release {
   slot: string;
   commit?: string;
   status: ReleaseStatus;
-  /** Why it ended as it did (rollback reason, failing check…). */
+  /**
+   * Whether the release went live and nothing since said it was bad: its last
+   * status other than `inactive` is `success`. A release superseded by a newer
+   * one stays good; one marked `failure` by a rollback does not.
+   */
+  good: boolean;
+  /** Why it ended as it did (rollback reason, failing check…); at most 140 characters on GitHub. */
   reason?: string;
+  /** For a release recorded by a rollback: the version it replaced. */
+  rollbackFrom?: string;
   createdAt: string;
   updatedAt: string;
   /** The run that made it, for links in summaries. */
@@ -30,14 +45,34 @@ export interface BeginRelease {
   version: string;
   slot: string;
   commit?: string;
+  /** Short text shown with the deployment; default `<version> to slot <slot>`. */
   description?: string;
+  /** Default: the current workflow run (`GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID`). */
   logUrl?: string;
   environmentUrl?: string;
+  /** Set when this release restores an earlier version: the version it replaces. */
+  rollbackFrom?: string;
 }
 
 export interface FinishRelease {
   status: Exclude<ReleaseStatus, 'in_progress'>;
   reason?: string;
+  /** Default: the release's own log URL. */
+  logUrl?: string;
+  /** Default: the release's own environment URL. */
+  environmentUrl?: string;
+}
+
+export interface RecordRollback {
+  environment: string;
+  /**
+   * The release traffic leaves (usually `current()`): marked `failure` with the
+   * reason, so it is no longer good. Omit it when nothing live is abandoned.
+   */
+  from?: Release;
+  /** What traffic returns to, and the slot it runs in now (it may have been redeployed). */
+  to: { version: string; slot: string; commit?: string };
+  reason: string;
   logUrl?: string;
   environmentUrl?: string;
 }
@@ -47,17 +82,26 @@ export interface Ledger {
   describe(): string;
   /** Records a release that starts now (status in_progress). */
   begin(release: BeginRelease): Promise<Release>;
-  /** Records how a release ended. */
+  /** Records how a release ended; `success` makes the earlier live release `inactive`. */
   finish(release: Release, outcome: FinishRelease): Promise<Release>;
-  /** Releases of an environment, newest first. */
+  /** Releases of an environment, newest first (default limit 20). */
   history(environment: string, limit?: number): Promise<Release[]>;
   /** The newest successful release of the environment (the one that is live), if any. */
   current(environment: string): Promise<Release | undefined>;
   /**
-   * The last known good release before `current`: the newest successful release
-   * other than the current one (what `rollback to: previous` returns to).
+   * The last known good release before `current`: the newest good release
+   * with a version other than the current one (what `rollback to: previous`
+   * returns to).
    */
   previousGood(environment: string): Promise<Release | undefined>;
-  /** The newest release of the environment in each slot (what runs where). */
+  /** The newest release of the environment in each slot (what runs where), keyed by slot. */
   slots(environment: string): Promise<Record<string, Release>>;
+  /** The newest release of `version` in the environment, whatever its status (check `good`). */
+  find(environment: string, version: string): Promise<Release | undefined>;
+  /**
+   * Records a rollback, in this order: `from` becomes `failure` with the
+   * reason; then a new release of `to` is recorded (with `rollbackFrom`) and
+   * marked `success`, which makes it current. Returns that new release.
+   */
+  rollback(rollback: RecordRollback): Promise<Release>;
 }

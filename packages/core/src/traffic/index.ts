@@ -1,1 +1,27 @@
+export * from '../kubernetes/index.js';
+export { splitCommand } from './command.js';
+export { type CreateRouterOptions, createRouter } from './create.js';
+export { GatewayApiRouter, type GatewayApiRouterOptions } from './gateway-api.js';
+export { HaproxyRouter, type HaproxyRouterOptions, parseServersState, type ServerState } from './haproxy.js';
+export { IngressNginxRouter, type IngressNginxRouterOptions } from './ingress-nginx.js';
+export { NginxRouter, type NginxRouterOptions, writeAtomically } from './nginx.js';
+export {
+  parseUpstream,
+  type UpstreamBlock,
+  type UpstreamServer,
+  UpstreamSyntaxError,
+} from './nginx-upstream.js';
 export * from './router.js';
+export {
+  type HaproxySettings,
+  type KubernetesSettings,
+  type NginxSettings,
+  parseServiceRef,
+  ROUTER_KINDS,
+  type RouterInputs,
+  type RouterSettings,
+  routerFields,
+  routerSettings,
+  type ServiceRef,
+} from './settings.js';
+export { toPercents, weightsProblem } from './weights.js';

@@ -1,0 +1,164 @@
+import * as core from '@actions/core';
+import {
+  type AnalysisReport,
+  createRouter,
+  errorMessage,
+  formatWeights,
+  OperationError,
+  type RolloutOutcome,
+  type RunContext,
+  registerSecret,
+  renderAnalysisSummary,
+  renderShift,
+  restoreLive,
+  rollout,
+  run,
+  Summary,
+  sendWebhook,
+  setOutputs,
+  webhookPayload,
+} from '@glidepath/core';
+import { stepAnalyst } from './analyst.js';
+import { readContext, readRouterSettings, type ShiftContext } from './context.js';
+import { openLedger } from './ledger.js';
+import { state } from './state.js';
+
+const log = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) };
+
+async function main({ signal }: RunContext): Promise<void> {
+  registerSecret(process.env.GITHUB_TOKEN);
+  const context = await readContext();
+  const { plan } = context;
+  const router = await createRouter(context.router, { log: (line) => core.debug(line) });
+  const ledger = openLedger(context);
+  core.info(
+    `${plan.strategy} of ${context.version} into ${plan.target} (live: ${plan.live}) through ${router.describe()}; ledger: ${ledger.describe()}.`,
+  );
+  state.save('live', plan.live);
+  state.save('target', plan.target);
+  state.save('router', router.describe());
+  state.save('environment', context.environment);
+
+  const analyses = new Map<number, AnalysisReport>();
+  const outcome = await rollout(
+    plan,
+    {
+      environment: context.environment,
+      version: context.version,
+      commit: process.env.GITHUB_SHA,
+      logUrl: runUrl(),
+    },
+    {
+      router,
+      ledger,
+      analyst: stepAnalyst(context.analysis, { log, reports: analyses }),
+      log,
+      onRelease: (release) => {
+        state.save('releaseId', release.id);
+        state.save('shifting', true);
+      },
+    },
+    { signal },
+  );
+  if (outcome.settled) state.save('finished', true);
+
+  setOutputs({ result: outcome.result, weight: outcome.weight, reason: outcome.reason });
+  await writeSummary(context, outcome, analyses);
+  if (context.webhookUrl) {
+    const warning = await sendWebhook(
+      context.webhookUrl,
+      webhookPayload({
+        environment: context.environment,
+        version: context.version,
+        plan,
+        outcome,
+        runUrl: runUrl(),
+      }),
+    );
+    if (warning) core.warning(warning);
+  }
+
+  if (outcome.result === 'promoted') return;
+  throw new OperationError(`${outcome.result === 'held' ? 'Held' : 'Rolled back'}: ${outcome.reason}`);
+}
+
+/** The shift first (why it stopped, timeline, chart), then each step's analysis, folded. */
+async function writeSummary(
+  context: ShiftContext,
+  outcome: RolloutOutcome,
+  analyses: Map<number, AnalysisReport>,
+) {
+  const summary = renderShift(new Summary(), context.plan, outcome, `canary-shift ${context.version}`);
+  for (const record of outcome.steps) {
+    const report = analyses.get(record.step.number);
+    if (!report) continue;
+    const title = `Step ${record.step.number} (${record.step.weight}%)`;
+    summary.details(
+      `${title}: analysis ${report.verdict}`,
+      renderAnalysisSummary(report, { title, level: 3 }).toMarkdown(),
+    );
+  }
+  await summary.write();
+}
+
+/**
+ * The post entry: when main did not finish — cancelled, crashed, timed out —
+ * and had started moving traffic, put all of it back on the live slot and read
+ * it back. Running it twice changes nothing the second time.
+ */
+async function post(): Promise<void> {
+  const live = state.get('live');
+  const target = state.get('target');
+  if (!live || !target) return;
+  if (!state.get('shifting')) {
+    core.info('Post: main did not move any traffic; nothing to restore.');
+    return;
+  }
+  if (state.get('finished')) {
+    core.info('Post: main finished and left traffic where it meant to; nothing to restore.');
+    return;
+  }
+  core.warning(`Post: main did not finish; returning all traffic to ${live}.`);
+  const settings = await readRouterSettings();
+  const router = await createRouter(settings, { log: (line) => core.debug(line) });
+  if (router.describe() !== state.get('router'))
+    core.warning(
+      `Post: the router inputs now describe ${router.describe()}, not ${state.get('router')} as in main.`,
+    );
+  const outcome = await restoreLive(router, live, target, log);
+  const weights = await router.read();
+  core.info(
+    outcome === 'restored'
+      ? `Post: restored and verified ${formatWeights(weights)} on ${router.describe()}.`
+      : `Post: ${router.describe()} already had ${formatWeights(weights)} (verified); nothing changed.`,
+  );
+  await closeRelease(live).catch((error) =>
+    core.warning(`Post: could not update the ledger: ${errorMessage(error)}`),
+  );
+  await new Summary()
+    .heading('canary-shift: restored by the post step', 2)
+    .alert('WARNING', `The main step did not finish; all traffic was returned to ${live} and verified.`)
+    .write();
+}
+
+async function closeRelease(live: string): Promise<void> {
+  const id = state.get('releaseId');
+  const environment = state.get('environment');
+  if (!id || !environment) return;
+  const context = await readContext().catch(() => undefined);
+  if (!context) return;
+  const ledger = openLedger(context);
+  const release = (await ledger.history(environment, 20)).find((r) => r.id === id);
+  if (release?.status === 'in_progress')
+    await ledger.finish(release, {
+      status: 'error',
+      reason: `The shift did not finish (cancelled, crashed or timed out); the post step returned all traffic to ${live}.`,
+    });
+}
+
+function runUrl(): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
+  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
+}
+
+await run(main, post);

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { analysisFields, InputError } from '@glidepath/core';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { fields, readContext } from '../src/context.js';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const inputsOf = (action: string) =>
+  (
+    parse(readFileSync(path.join(root, 'actions', action, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+    }
+  ).inputs;
+
+describe('canary-shift inputs', () => {
+  it('declares in action.yml exactly the inputs it reads', () => {
+    expect(Object.keys(inputsOf('canary-shift')).sort()).toEqual(Object.keys(fields).sort());
+  });
+
+  it('declares the analysis inputs exactly as verify-health does (one schema)', () => {
+    const mine = inputsOf('canary-shift');
+    const theirs = inputsOf('verify-health');
+    for (const name of Object.keys(analysisFields)) expect(mine[name], name).toEqual(theirs[name]);
+  });
+
+  const defaults = Object.fromEntries(
+    Object.entries(inputsOf('canary-shift') as Record<string, { default?: string }>).map(([k, v]) => [
+      k,
+      v.default ?? '',
+    ]),
+  );
+  const raw =
+    (given: Record<string, string>) =>
+    (name: string): string =>
+      given[name] ?? defaults[name] ?? '';
+  const base = {
+    router: 'haproxy',
+    slots: 'blue=app_blue\ngreen=app_green',
+    'haproxy-socket': '/run/haproxy.sock',
+    'haproxy-backend': 'app',
+    'target-slot': 'green',
+    url: 'http://127.0.0.1:8082/healthz',
+    version: 'app:v2',
+  };
+
+  it('turns the inputs into a plan: the other slot is live, blue-green is analyse-at-0 then 100', async () => {
+    const canary = await readContext(raw({ ...base, steps: '5, 25, 100', 'step-duration': '30s' }));
+    expect(canary.plan).toMatchObject({
+      live: 'blue',
+      target: 'green',
+      stepDurationMs: 30_000,
+      onFailure: 'rollback',
+    });
+    expect(canary.plan.steps.map((s) => s.weight)).toEqual([5, 25, 100]);
+    const blueGreen = await readContext(raw({ ...base, strategy: 'blue-green' }));
+    expect(blueGreen.plan.steps.map((s) => s.weight)).toEqual([0, 100]);
+  });
+
+  it('names every bad input at once, quoting the value', async () => {
+    const error = await readContext(raw({ ...base, steps: '50,25', 'on-failure': 'pray' })).catch((e) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problems.map((p) => [p.input, p.value])).toEqual([
+      ['steps', '50,25'],
+      ['on-failure', 'pray'],
+    ]);
+  });
+
+  it('rejects a target slot that is not one of the slots', async () => {
+    const error = await readContext(raw({ ...base, 'target-slot': 'red' })).catch((e) => e);
+    expect((error as InputError).message).toBe(
+      'Input "target-slot" got "red": expected one of the slots ("blue", "green").',
+    );
+  });
+});

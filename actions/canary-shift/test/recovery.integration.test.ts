@@ -1,0 +1,134 @@
+import { execFile as execFileCb } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileLedger } from '../../../packages/core/src/index.js';
+import { runMain, runPost } from '../../../test/harness/runner.js';
+import { startLoad } from './load.mjs';
+import { type NginxStage, nginxStage, untilServedOnlyBy } from './setup.js';
+
+const execFile = promisify(execFileCb);
+const stages: NginxStage[] = [];
+afterEach(async () => {
+  await Promise.all(stages.splice(0).map((s) => s.stop()));
+});
+
+async function stage(): Promise<NginxStage> {
+  const s = await nginxStage();
+  stages.push(s);
+  return s;
+}
+
+const inputs = (s: NginxStage, extra: Record<string, string | number> = {}) => ({
+  ...s.routerInputs,
+  'target-slot': 'green',
+  steps: '10,50,100',
+  'step-duration': '3s',
+  interval: '1s',
+  url: `http://${s.green.address}/`,
+  version: 'app:v2',
+  'ledger-file': s.ledgerFile,
+  ...extra,
+});
+
+describe('canary-shift when the job does not end normally', () => {
+  it('on cancellation (SIGTERM mid-step) returns traffic to the live slot; post then verifies and changes nothing', async () => {
+    const s = await stage();
+    const load = startLoad({ url: s.url, rate: 300, concurrency: 8, maxMs: 60_000 });
+    const main = await runMain({
+      action: 'canary-shift',
+      inputs: inputs(s),
+      cancel: { whenLog: /Step 2\/3: verified/, signal: 'SIGTERM' },
+      timeoutMs: 60_000,
+    });
+    expect(main.cancelled).toBe(true);
+    expect(main.exitCode, main.log).toBe(1);
+    expect(main.outputs.result).toBe('rolled-back');
+    expect(main.outputs.reason).toContain('cancelled');
+    const post = await runPost(main, { action: 'canary-shift', inputs: inputs(s) });
+    const settle = await untilServedOnlyBy(s.url, 'v1');
+    const report = await load.stop();
+    console.log(
+      `[cancel] ${report.requests} requests, ${report.failures.length} failed, ${report.retriedResets} resent; traffic only on v1 ${settle} ms after post`,
+    );
+    expect(post.exitCode, post.log).toBe(0);
+    expect(post.log).toContain('nothing to restore');
+    expect(report.failures).toEqual([]);
+    expect(await s.weights()).toEqual({ blue: 100, green: 0 });
+    const [release] = await new FileLedger(s.ledgerFile).history('production');
+    expect(release).toMatchObject({ version: 'app:v2', status: 'error' });
+  }, 90_000);
+
+  it('after a crash (SIGKILL mid-step) the post step restores the live slot, verified, and is idempotent', async () => {
+    const s = await stage();
+    const main = await runMain({
+      action: 'canary-shift',
+      inputs: inputs(s),
+      cancel: { whenLog: /Step 2\/3: verified/, signal: 'SIGKILL' },
+      timeoutMs: 60_000,
+    });
+    expect(main.signal).toBe('SIGKILL');
+    expect(await s.weights()).toEqual({ blue: 50, green: 50 });
+    const post = await runPost(main, { action: 'canary-shift', inputs: inputs(s) });
+    expect(post.exitCode, post.log).toBe(0);
+    expect(post.log).toMatch(/Post: restored and verified blue 100% \/ green 0%/);
+    expect(await s.weights()).toEqual({ blue: 100, green: 0 });
+    expect(await untilServedOnlyBy(s.url, 'v1')).toBeLessThan(10_000);
+    const [release] = await new FileLedger(s.ledgerFile).history('production');
+    expect(release).toMatchObject({ version: 'app:v2', status: 'error' });
+    expect(release!.reason).toContain('post step returned all traffic to blue');
+
+    const before = await readFile(s.nginx.upstreamFile);
+    const again = await runPost(main, { action: 'canary-shift', inputs: inputs(s) });
+    expect(again.exitCode, again.log).toBe(0);
+    expect(again.log).toMatch(/already had blue 100% \/ green 0% \(verified\); nothing changed/);
+    expect(await readFile(s.nginx.upstreamFile)).toEqual(before);
+  }, 90_000);
+
+  it('a rerun after a crash resumes the same release from the weight it finds', async () => {
+    const s = await stage();
+    const crashed = await runMain({
+      action: 'canary-shift',
+      inputs: inputs(s),
+      cancel: { whenLog: /Step 2\/3: verified/, signal: 'SIGKILL' },
+      timeoutMs: 60_000,
+    });
+    expect(crashed.signal).toBe('SIGKILL');
+    expect(await s.weights()).toEqual({ blue: 50, green: 50 });
+    const rerun = await runMain({ action: 'canary-shift', inputs: inputs(s), timeoutMs: 60_000 });
+    expect(rerun.exitCode, rerun.log).toBe(0);
+    expect(rerun.log).toMatch(
+      /The router has blue 50% \/ green 50%, left by an unfinished run of this release .*: resuming/,
+    );
+    expect(rerun.log).toMatch(/Step 1\/2 \(resumed\): blue 50% \/ green 50%/);
+    expect(rerun.summary).toContain('resuming');
+    expect(rerun.outputs.result).toBe('promoted');
+    const history = await new FileLedger(s.ledgerFile).history('production');
+    expect(history.map((r) => [r.version, r.status])).toEqual([['app:v2', 'success']]);
+  }, 90_000);
+
+  it('a rerun that finds a split it cannot explain reverts to the live slot first, then runs the plan', async () => {
+    const s = await stage();
+    const source = await readFile(s.nginx.upstreamFile, 'utf8');
+    await writeFile(
+      s.nginx.upstreamFile,
+      source.replace(/weight=100;/, 'weight=70;').replace(/ down;/, ' weight=30;'),
+    );
+    await execFile(s.nginx.reloadCommand[0]!, s.nginx.reloadCommand.slice(1));
+    expect(await s.weights()).toEqual({ blue: 70, green: 30 });
+    const run = await runMain({
+      action: 'canary-shift',
+      inputs: inputs(s, { steps: '50,100' }),
+      timeoutMs: 60_000,
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toMatch(
+      /The router has blue 70% \/ green 30%, a split that the ledger has no unfinished release that explains it: reverting all traffic to blue/,
+    );
+    expect(run.log).toContain('All traffic is back on blue (verified).');
+    expect(run.log.indexOf('All traffic is back on blue')).toBeLessThan(
+      run.log.indexOf('Step 1/2: blue 50% / green 50%'),
+    );
+    expect(run.outputs.result).toBe('promoted');
+  }, 90_000);
+});

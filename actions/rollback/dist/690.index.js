@@ -1,0 +1,307 @@
+export const id = 690;
+export const ids = [690,945];
+export const modules = {
+
+/***/ 50945:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   apiMessage: () => (/* binding */ apiMessage),
+/* harmony export */   apiStatus: () => (/* binding */ apiStatus),
+/* harmony export */   guardedUpdate: () => (/* binding */ guardedUpdate),
+/* harmony export */   kubernetesClient: () => (/* binding */ kubernetesClient),
+/* harmony export */   loadKubeConfig: () => (/* binding */ loadKubeConfig)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(68247);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(25231);
+
+
+/** The Kubernetes client, loaded on first use so actions that never talk to a cluster never pay for it. */
+function kubernetesClient() {
+    return __webpack_require__.e(/* import() */ 707).then(__webpack_require__.bind(__webpack_require__, 69707));
+}
+/**
+ * Loads the cluster connection: from the given file or inline YAML, else from
+ * `KUBECONFIG`, `~/.kube/config` or the in-cluster service account, in that
+ * order (the client's own default). Every credential found in it is
+ * registered for masking before anything can print it; an inline kubeconfig
+ * that does not load is reported without quoting a byte of it.
+ */
+async function loadKubeConfig(source) {
+    const k8s = await kubernetesClient();
+    const config = new k8s.KubeConfig();
+    const where = source === undefined
+        ? 'from KUBECONFIG, ~/.kube/config or the in-cluster service account'
+        : source.kind === 'path'
+            ? `from ${source.path}`
+            : 'given inline';
+    try {
+        if (source?.kind === 'inline') {
+            (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(source.content);
+            config.loadFromString(source.content);
+        }
+        else if (source?.kind === 'path')
+            config.loadFromFile(source.path);
+        else
+            config.loadFromDefault();
+    }
+    catch (error) {
+        const detail = source?.kind === 'inline' ? 'it is not valid kubeconfig YAML' : error.message;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationError */ .OK(`Cannot load the kubeconfig ${where}: ${detail}`, {
+            cause: source?.kind === 'inline' ? undefined : error,
+        });
+    }
+    for (const user of config.users) {
+        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(user.token);
+        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(user.password);
+        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(user.keyData);
+        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(user.certData);
+    }
+    if (!config.getCurrentCluster())
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationError */ .OK(`The kubeconfig ${where} names no current cluster (check current-context)`);
+    return config;
+}
+/** The HTTP status of a failed Kubernetes API call, when the client reports one. */
+function apiStatus(error) {
+    const code = error?.code;
+    return typeof code === 'number' ? code : undefined;
+}
+/** The `message` of the Kubernetes Status in a failed call's body, or the client's own message. */
+function apiMessage(error) {
+    const body = error?.body;
+    if (typeof body === 'string') {
+        try {
+            const status = JSON.parse(body);
+            if (typeof status.message === 'string')
+                return status.message;
+        }
+        catch {
+            // Not JSON: fall through to the client's message.
+        }
+    }
+    const status = apiStatus(error);
+    if (status !== undefined)
+        return `HTTP ${status}${status === 401 ? ' Unauthorized' : ''}`;
+    return error instanceof Error ? error.message : String(error);
+}
+/**
+ * Optimistic concurrency as Kubernetes intends it: read, change, write with
+ * the resourceVersion that was read; on a 409 Conflict read again and
+ * re-apply the change to what is there now, a bounded number of times.
+ */
+async function guardedUpdate(update) {
+    const attempts = update.attempts ?? 5;
+    for (let attempt = 1;; attempt++) {
+        const current = await update.read();
+        const next = update.change(current);
+        if (next === undefined)
+            return { object: current, written: false };
+        try {
+            return { object: await update.write(next, current), written: true };
+        }
+        catch (error) {
+            if (apiStatus(error) !== 409 || attempt >= attempts)
+                throw error;
+            update.onConflict?.(attempt);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 690:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   IngressNginxRouter: () => (/* binding */ IngressNginxRouter)
+/* harmony export */ });
+/* harmony import */ var _kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(50945);
+/* harmony import */ var _kubernetes_shared_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(96742);
+/* harmony import */ var _router_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(96803);
+/* harmony import */ var _weights_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(84329);
+
+
+
+
+const CANARY = 'nginx.ingress.kubernetes.io/canary';
+const CANARY_WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
+const CANARY_WEIGHT_TOTAL = 'nginx.ingress.kubernetes.io/canary-weight-total';
+/**
+ * Splits traffic with ingress-nginx's canary Ingress. ingress-nginx pairs two
+ * Ingresses for the same host and path: the main one, and a canary one
+ * carrying `nginx.ingress.kubernetes.io/canary: "true"` and
+ * `canary-weight: "N"`, which receives N% of the requests.
+ *
+ * How the slots map: the canary Ingress (the `route` input) routes to one
+ * slot's Service, and that slot's weight IS the canary weight; the main
+ * Ingress for the same host routes to the other slot and gets the rest. The
+ * Ingresses are never re-pointed, because with two slots any split is
+ * expressed by the canary weight alone: 100 sends everything to the canary
+ * slot, 0 everything to the main one. Only the canary Ingress's annotations
+ * are written; the main Ingress is read to check that it routes to the other
+ * slot, so a mismatch is reported instead of shifting the wrong service.
+ */
+class IngressNginxRouter {
+    kind = 'ingress-nginx';
+    #api;
+    #options;
+    constructor(api, options) {
+        this.#api = api;
+        this.#options = options;
+    }
+    static async connect(kubeConfig, options) {
+        const k8s = await (0,_kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__.kubernetesClient)();
+        return new IngressNginxRouter(kubeConfig.makeApiClient(k8s.NetworkingV1Api), options);
+    }
+    describe() {
+        return `canary Ingress ${this.#options.namespace}/${this.#options.route} (ingress-nginx)`;
+    }
+    async read() {
+        const canary = await this.#get();
+        const { canarySlot, stableSlot } = this.#slotsOf(canary);
+        await this.#checkMainIngress(canary, stableSlot);
+        const annotations = canary.metadata?.annotations ?? {};
+        let share = 0;
+        if (annotations[CANARY] === 'true') {
+            const weight = Number(annotations[CANARY_WEIGHT] ?? '0');
+            const total = Number(annotations[CANARY_WEIGHT_TOTAL] ?? '100');
+            if (!Number.isFinite(weight) || !Number.isFinite(total) || total <= 0 || weight < 0 || weight > total)
+                throw new _router_js__WEBPACK_IMPORTED_MODULE_1__/* .RouterError */ .KJ(`${this.describe()}: unreadable canary weight ${JSON.stringify(annotations[CANARY_WEIGHT])} of ${JSON.stringify(annotations[CANARY_WEIGHT_TOTAL] ?? '100')}`);
+            share = Math.round((weight * 100) / total);
+        }
+        return { [stableSlot]: 100 - share, [canarySlot]: share };
+    }
+    async set(weights, signal) {
+        const problem = (0,_weights_js__WEBPACK_IMPORTED_MODULE_2__/* .weightsProblem */ .h)(weights, [...this.#options.slots.keys()]);
+        if (problem)
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_1__/* .RouterError */ .KJ(`${this.describe()}: cannot set ${(0,_router_js__WEBPACK_IMPORTED_MODULE_1__/* .formatWeights */ .V7)(weights)}: expected ${problem}`);
+        signal?.throwIfAborted();
+        let checked = false;
+        try {
+            const result = await (0,_kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__.guardedUpdate)({
+                read: () => this.#get(),
+                change: (ingress) => {
+                    const { canarySlot } = this.#slotsOf(ingress);
+                    const annotations = { ...(ingress.metadata?.annotations ?? {}) };
+                    const wanted = String(weights[canarySlot]);
+                    if (annotations[CANARY] === 'true' &&
+                        annotations[CANARY_WEIGHT] === wanted &&
+                        (annotations[CANARY_WEIGHT_TOTAL] ?? '100') === '100')
+                        return undefined;
+                    annotations[CANARY] = 'true';
+                    annotations[CANARY_WEIGHT] = wanted;
+                    // The weights are percents; a total other than 100 would rescale them.
+                    if (annotations[CANARY_WEIGHT_TOTAL] !== undefined)
+                        annotations[CANARY_WEIGHT_TOTAL] = '100';
+                    return { ...ingress, metadata: { ...ingress.metadata, annotations }, status: undefined };
+                },
+                write: async (ingress) => {
+                    if (!checked) {
+                        await this.#checkMainIngress(ingress, this.#slotsOf(ingress).stableSlot);
+                        checked = true;
+                    }
+                    return this.#api.replaceNamespacedIngress({
+                        name: this.#options.route,
+                        namespace: this.#options.namespace,
+                        body: ingress,
+                    });
+                },
+                onConflict: (attempt) => this.#options.log?.(`${this.describe()} changed while being updated (conflict ${attempt}); reading it again`),
+            });
+            this.#options.log?.(`${this.describe()}: ${(0,_router_js__WEBPACK_IMPORTED_MODULE_1__/* .formatWeights */ .V7)(weights)} ${result.written ? 'written' : 'already in place'}`);
+        }
+        catch (error) {
+            if (error instanceof _router_js__WEBPACK_IMPORTED_MODULE_1__/* .RouterError */ .KJ)
+                throw error;
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_1__/* .RouterError */ .KJ(`${this.describe()}: cannot update the Ingress: ${(0,_kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__.apiMessage)(error)}`, {
+                cause: error,
+            });
+        }
+    }
+    async verify(weights) {
+        const actual = await this.read();
+        if (!(0,_router_js__WEBPACK_IMPORTED_MODULE_1__/* .sameWeights */ .ML)(actual, weights))
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_1__/* .RouterError */ .KJ(`${this.describe()} holds ${(0,_router_js__WEBPACK_IMPORTED_MODULE_1__/* .formatWeights */ .V7)(actual)}, not ${(0,_router_js__WEBPACK_IMPORTED_MODULE_1__/* .formatWeights */ .V7)(weights)}`);
+    }
+    async #get() {
+        try {
+            return await this.#api.readNamespacedIngress({
+                name: this.#options.route,
+                namespace: this.#options.namespace,
+            });
+        }
+        catch (error) {
+            const what = (0,_kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__.apiStatus)(error) === 404 ? 'does not exist' : `cannot be read: ${(0,_kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__.apiMessage)(error)}`;
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_1__/* .RouterError */ .KJ(`${this.describe()} ${what}`, { cause: error });
+        }
+    }
+    /** The Services an Ingress routes to, from its rules and its default backend. */
+    #servicesOf(ingress) {
+        const backends = [
+            ingress.spec?.defaultBackend,
+            ...(ingress.spec?.rules ?? []).flatMap((rule) => (rule.http?.paths ?? []).map((p) => p.backend)),
+        ];
+        return backends.flatMap((b) => b?.service ? [{ name: b.service.name, port: b.service.port?.number }] : []);
+    }
+    #slotOfServices(services) {
+        const slots = new Set();
+        for (const found of services)
+            for (const [slot, service] of this.#options.slots)
+                if (found.name === service.name && (service.port === undefined || found.port === service.port))
+                    slots.add(slot);
+        return slots.size === 1 ? [...slots][0] : undefined;
+    }
+    #slotsOf(canary) {
+        const services = this.#servicesOf(canary);
+        const canarySlot = this.#slotOfServices(services);
+        if (canarySlot === undefined)
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_1__/* .RouterError */ .KJ(`${this.describe()} must route to exactly one slot's Service (${[...this.#options.slots.values()].map(_kubernetes_shared_js__WEBPACK_IMPORTED_MODULE_3__/* .formatService */ .h).join(' or ')}); it routes to ${services.map(_kubernetes_shared_js__WEBPACK_IMPORTED_MODULE_3__/* .formatService */ .h).join(', ') || 'nothing'}`);
+        const stableSlot = [...this.#options.slots.keys()].find((s) => s !== canarySlot);
+        return { canarySlot, stableSlot };
+    }
+    /** The main Ingress is the one ingress-nginx pairs with the canary: same host, not itself a canary. */
+    async #checkMainIngress(canary, stableSlot) {
+        let items;
+        try {
+            items = (await this.#api.listNamespacedIngress({ namespace: this.#options.namespace })).items;
+        }
+        catch (error) {
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_1__/* .RouterError */ .KJ(`${this.describe()}: cannot list the Ingresses: ${(0,_kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__.apiMessage)(error)}`, {
+                cause: error,
+            });
+        }
+        const hosts = new Set((canary.spec?.rules ?? []).map((r) => r.host ?? ''));
+        const main = items.filter((ingress) => ingress.metadata?.name !== this.#options.route &&
+            ingress.metadata?.annotations?.[CANARY] !== 'true' &&
+            (ingress.spec?.rules ?? []).some((r) => hosts.has(r.host ?? '')));
+        const stable = this.#options.slots.get(stableSlot);
+        if (main.length === 0)
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_1__/* .RouterError */ .KJ(`${this.describe()}: no main (non-canary) Ingress for host ${[...hosts].map((h) => h || '*').join(', ')} in namespace ${this.#options.namespace}; ingress-nginx needs one routing to ${(0,_kubernetes_shared_js__WEBPACK_IMPORTED_MODULE_3__/* .formatService */ .h)(stable)} (slot "${stableSlot}")`);
+        for (const ingress of main) {
+            if (this.#slotOfServices(this.#servicesOf(ingress)) !== stableSlot)
+                throw new _router_js__WEBPACK_IMPORTED_MODULE_1__/* .RouterError */ .KJ(`${this.describe()}: the main Ingress ${ingress.metadata?.name} must route to ${(0,_kubernetes_shared_js__WEBPACK_IMPORTED_MODULE_3__/* .formatService */ .h)(stable)} (slot "${stableSlot}"), the slot the canary does not route to`);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 96742:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   h: () => (/* binding */ formatService)
+/* harmony export */ });
+/** `app-blue` or `app-blue:8080`, as users write a Service in the `slots` input. */
+function formatService(service) {
+    return service.port === undefined ? service.name : `${service.name}:${service.port}`;
+}
+
+
+/***/ })
+
+};

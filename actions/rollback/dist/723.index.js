@@ -1,0 +1,333 @@
+export const id = 723;
+export const ids = [723,945];
+export const modules = {
+
+/***/ 50945:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   apiMessage: () => (/* binding */ apiMessage),
+/* harmony export */   apiStatus: () => (/* binding */ apiStatus),
+/* harmony export */   guardedUpdate: () => (/* binding */ guardedUpdate),
+/* harmony export */   kubernetesClient: () => (/* binding */ kubernetesClient),
+/* harmony export */   loadKubeConfig: () => (/* binding */ loadKubeConfig)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(68247);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(25231);
+
+
+/** The Kubernetes client, loaded on first use so actions that never talk to a cluster never pay for it. */
+function kubernetesClient() {
+    return __webpack_require__.e(/* import() */ 707).then(__webpack_require__.bind(__webpack_require__, 69707));
+}
+/**
+ * Loads the cluster connection: from the given file or inline YAML, else from
+ * `KUBECONFIG`, `~/.kube/config` or the in-cluster service account, in that
+ * order (the client's own default). Every credential found in it is
+ * registered for masking before anything can print it; an inline kubeconfig
+ * that does not load is reported without quoting a byte of it.
+ */
+async function loadKubeConfig(source) {
+    const k8s = await kubernetesClient();
+    const config = new k8s.KubeConfig();
+    const where = source === undefined
+        ? 'from KUBECONFIG, ~/.kube/config or the in-cluster service account'
+        : source.kind === 'path'
+            ? `from ${source.path}`
+            : 'given inline';
+    try {
+        if (source?.kind === 'inline') {
+            (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(source.content);
+            config.loadFromString(source.content);
+        }
+        else if (source?.kind === 'path')
+            config.loadFromFile(source.path);
+        else
+            config.loadFromDefault();
+    }
+    catch (error) {
+        const detail = source?.kind === 'inline' ? 'it is not valid kubeconfig YAML' : error.message;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationError */ .OK(`Cannot load the kubeconfig ${where}: ${detail}`, {
+            cause: source?.kind === 'inline' ? undefined : error,
+        });
+    }
+    for (const user of config.users) {
+        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(user.token);
+        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(user.password);
+        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(user.keyData);
+        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(user.certData);
+    }
+    if (!config.getCurrentCluster())
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationError */ .OK(`The kubeconfig ${where} names no current cluster (check current-context)`);
+    return config;
+}
+/** The HTTP status of a failed Kubernetes API call, when the client reports one. */
+function apiStatus(error) {
+    const code = error?.code;
+    return typeof code === 'number' ? code : undefined;
+}
+/** The `message` of the Kubernetes Status in a failed call's body, or the client's own message. */
+function apiMessage(error) {
+    const body = error?.body;
+    if (typeof body === 'string') {
+        try {
+            const status = JSON.parse(body);
+            if (typeof status.message === 'string')
+                return status.message;
+        }
+        catch {
+            // Not JSON: fall through to the client's message.
+        }
+    }
+    const status = apiStatus(error);
+    if (status !== undefined)
+        return `HTTP ${status}${status === 401 ? ' Unauthorized' : ''}`;
+    return error instanceof Error ? error.message : String(error);
+}
+/**
+ * Optimistic concurrency as Kubernetes intends it: read, change, write with
+ * the resourceVersion that was read; on a 409 Conflict read again and
+ * re-apply the change to what is there now, a bounded number of times.
+ */
+async function guardedUpdate(update) {
+    const attempts = update.attempts ?? 5;
+    for (let attempt = 1;; attempt++) {
+        const current = await update.read();
+        const next = update.change(current);
+        if (next === undefined)
+            return { object: current, written: false };
+        try {
+            return { object: await update.write(next, current), written: true };
+        }
+        catch (error) {
+            if (apiStatus(error) !== 409 || attempt >= attempts)
+                throw error;
+            update.onConflict?.(attempt);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 66723:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   GatewayApiRouter: () => (/* binding */ GatewayApiRouter)
+/* harmony export */ });
+/* harmony import */ var _kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(50945);
+/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(87480);
+/* harmony import */ var _kubernetes_shared_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(96742);
+/* harmony import */ var _router_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(96803);
+/* harmony import */ var _weights_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(84329);
+
+
+
+
+
+const GROUP = 'gateway.networking.k8s.io';
+const VERSION = 'v1';
+const PLURAL = 'httproutes';
+/**
+ * Splits traffic with the backendRef weights of a Gateway API `HTTPRoute`.
+ * Every rule of the route that sends traffic to a slot's Service gets the new
+ * weights; a rule that names only one slot gets a backendRef for the other
+ * (weight 0 when it takes nothing). Writes carry the resourceVersion that was
+ * read, so a change made by someone else in between is never overwritten: the
+ * write is retried on the fresh object. Where the Gateway controller reports
+ * status, `set` returns only once it has accepted the new generation.
+ */
+class GatewayApiRouter {
+    kind = 'gateway-api';
+    #api;
+    #options;
+    constructor(api, options) {
+        this.#api = api;
+        this.#options = options;
+    }
+    static async connect(kubeConfig, options) {
+        const k8s = await (0,_kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__.kubernetesClient)();
+        return new GatewayApiRouter(kubeConfig.makeApiClient(k8s.CustomObjectsApi), options);
+    }
+    describe() {
+        return `HTTPRoute ${this.#options.namespace}/${this.#options.route}`;
+    }
+    async read() {
+        return this.#weightsIn(await this.#get());
+    }
+    async set(weights, signal) {
+        const problem = (0,_weights_js__WEBPACK_IMPORTED_MODULE_1__/* .weightsProblem */ .h)(weights, [...this.#options.slots.keys()]);
+        if (problem)
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_2__/* .RouterError */ .KJ(`${this.describe()}: cannot set ${(0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .formatWeights */ .V7)(weights)}: expected ${problem}`);
+        signal?.throwIfAborted();
+        let result;
+        try {
+            result = await (0,_kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__.guardedUpdate)({
+                read: () => this.#get(),
+                change: (route) => this.#withWeights(route, weights),
+                write: async (route) => (await this.#api.replaceNamespacedCustomObject({
+                    group: GROUP,
+                    version: VERSION,
+                    namespace: this.#options.namespace,
+                    plural: PLURAL,
+                    name: this.#options.route,
+                    body: route,
+                })),
+                onConflict: (attempt) => this.#options.log?.(`${this.describe()} changed while being updated (conflict ${attempt}); reading it again`),
+            });
+        }
+        catch (error) {
+            if (error instanceof _router_js__WEBPACK_IMPORTED_MODULE_2__/* .RouterError */ .KJ)
+                throw error;
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_2__/* .RouterError */ .KJ(`${this.describe()}: cannot update the route: ${(0,_kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__.apiMessage)(error)}`, {
+                cause: error,
+            });
+        }
+        this.#options.log?.(`${this.describe()}: ${(0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .formatWeights */ .V7)(weights)} ${result.written ? 'written' : 'already in place'}`);
+        await this.#waitAccepted(result.object.metadata.generation ?? 0, signal);
+    }
+    async verify(weights) {
+        const route = await this.#get();
+        const actual = this.#weightsIn(route);
+        if (!(0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .sameWeights */ .ML)(actual, weights))
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_2__/* .RouterError */ .KJ(`${this.describe()} holds ${(0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .formatWeights */ .V7)(actual)}, not ${(0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .formatWeights */ .V7)(weights)}`);
+        // Every rule must agree, not just the first one `read` reports.
+        for (const [index, rule] of this.#slotRules(route)) {
+            const ruleWeights = this.#ruleWeights(rule.backendRefs ?? []);
+            if (!(0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .sameWeights */ .ML)(ruleWeights, weights))
+                throw new _router_js__WEBPACK_IMPORTED_MODULE_2__/* .RouterError */ .KJ(`${this.describe()}: rule ${index + 1} holds ${(0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .formatWeights */ .V7)(ruleWeights)}, not ${(0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .formatWeights */ .V7)(weights)}`);
+        }
+    }
+    async #get() {
+        try {
+            return (await this.#api.getNamespacedCustomObject({
+                group: GROUP,
+                version: VERSION,
+                namespace: this.#options.namespace,
+                plural: PLURAL,
+                name: this.#options.route,
+            }));
+        }
+        catch (error) {
+            const what = (0,_kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__.apiStatus)(error) === 404 ? 'does not exist' : `cannot be read: ${(0,_kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__.apiMessage)(error)}`;
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_2__/* .RouterError */ .KJ(`${this.describe()} ${what}`, { cause: error });
+        }
+    }
+    #matches(ref, service) {
+        return ((ref.group ?? '') === '' &&
+            (ref.kind ?? 'Service') === 'Service' &&
+            (ref.namespace ?? this.#options.namespace) === this.#options.namespace &&
+            ref.name === service.name &&
+            (service.port === undefined || ref.port === service.port));
+    }
+    /** The rules (with their index) that send traffic to at least one slot. */
+    #slotRules(route) {
+        const rules = (route.spec?.rules ?? []).map((rule, index) => [index, rule]);
+        const found = rules.filter(([, rule]) => (rule.backendRefs ?? []).some((ref) => [...this.#options.slots.values()].some((s) => this.#matches(ref, s))));
+        if (found.length === 0)
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_2__/* .RouterError */ .KJ(`${this.describe()} has no rule with a backendRef to ${[...this.#options.slots.values()].map(_kubernetes_shared_js__WEBPACK_IMPORTED_MODULE_3__/* .formatService */ .h).join(' or ')}`);
+        return found;
+    }
+    #ruleWeights(refs) {
+        const relative = new Map();
+        for (const [slot, service] of this.#options.slots) {
+            const matching = refs.filter((ref) => this.#matches(ref, service));
+            // A backendRef without a weight takes weight 1, as the Gateway API defines.
+            relative.set(slot, matching.reduce((sum, ref) => sum + (ref.weight ?? 1), 0));
+        }
+        return (0,_weights_js__WEBPACK_IMPORTED_MODULE_1__/* .toPercents */ .i)(relative);
+    }
+    #weightsIn(route) {
+        const [, rule] = this.#slotRules(route)[0];
+        const weights = this.#ruleWeights(rule.backendRefs ?? []);
+        if (Object.values(weights).every((w) => w === 0))
+            throw new _router_js__WEBPACK_IMPORTED_MODULE_2__/* .RouterError */ .KJ(`${this.describe()}: every slot backendRef has weight 0; no slot receives traffic`);
+        return weights;
+    }
+    #withWeights(route, weights) {
+        const next = structuredClone(route);
+        delete next.status;
+        let changed = false;
+        for (const [index] of this.#slotRules(route)) {
+            const rule = next.spec.rules[index];
+            const refs = rule.backendRefs ?? [];
+            for (const [slot, service] of this.#options.slots) {
+                const matching = refs.filter((ref) => this.#matches(ref, service));
+                if (matching.length > 1)
+                    throw new _router_js__WEBPACK_IMPORTED_MODULE_2__/* .RouterError */ .KJ(`${this.describe()}: rule ${index + 1} names ${(0,_kubernetes_shared_js__WEBPACK_IMPORTED_MODULE_3__/* .formatService */ .h)(service)} ${matching.length} times; slot "${slot}" needs one backendRef`);
+                const weight = weights[slot];
+                const ref = matching[0];
+                if (ref) {
+                    if (ref.weight !== weight) {
+                        ref.weight = weight;
+                        changed = true;
+                    }
+                }
+                else {
+                    // The other slot's backendRef tells which port the route uses.
+                    const port = service.port ?? refs.find((r) => r.port !== undefined)?.port;
+                    if (port === undefined)
+                        throw new _router_js__WEBPACK_IMPORTED_MODULE_2__/* .RouterError */ .KJ(`${this.describe()}: rule ${index + 1} has no backendRef to ${service.name} and no port to copy; give the slot as ${service.name}:<port>`);
+                    refs.push({ name: service.name, port, weight });
+                    changed = true;
+                }
+            }
+            rule.backendRefs = refs;
+        }
+        return changed ? next : undefined;
+    }
+    /**
+     * Waits until every parent (Gateway) that reports on this route has accepted
+     * the generation just written. A route no controller reports on has no
+     * `status.parents`; then there is nothing to wait for.
+     */
+    async #waitAccepted(generation, signal) {
+        const timeoutMs = this.#options.acceptTimeoutMs ?? 60_000;
+        const pollMs = this.#options.pollMs ?? 500;
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            const route = await this.#get();
+            const parents = route.status?.parents ?? [];
+            if (parents.length === 0)
+                return;
+            const pending = [];
+            for (const parent of parents) {
+                const name = parent.parentRef?.name ?? parent.controllerName ?? 'a parent';
+                const accepted = parent.conditions?.find((c) => c.type === 'Accepted');
+                const current = accepted && (accepted.observedGeneration ?? generation) >= generation;
+                if (current && accepted.status === 'True')
+                    continue;
+                if (current && accepted.status === 'False')
+                    throw new _router_js__WEBPACK_IMPORTED_MODULE_2__/* .RouterError */ .KJ(`${this.describe()}: Gateway "${name}" did not accept the change (${accepted.reason ?? 'no reason'}${accepted.message ? `: ${accepted.message}` : ''})`);
+                pending.push(name);
+            }
+            if (pending.length === 0)
+                return;
+            if (Date.now() >= deadline)
+                throw new _router_js__WEBPACK_IMPORTED_MODULE_2__/* .RouterError */ .KJ(`${this.describe()}: Gateway ${pending.map((p) => `"${p}"`).join(', ')} did not accept generation ${generation} within ${timeoutMs}ms`);
+            await (0,_retry_js__WEBPACK_IMPORTED_MODULE_4__/* .sleep */ .y)(pollMs, signal);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 96742:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   h: () => (/* binding */ formatService)
+/* harmony export */ });
+/** `app-blue` or `app-blue:8080`, as users write a Service in the `slots` input. */
+function formatService(service) {
+    return service.port === undefined ? service.name : `${service.name}:${service.port}`;
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import {
+  createLedger,
+  input,
+  type Ledger,
+  type RouterSettings,
+  readInputs,
+  registerSecret,
+  requireInputs,
+  routerFields,
+  routerSettings,
+  splitCommand,
+} from '@glidepath/core';
+
+const fields = {
+  ...routerFields,
+  environment: input.string({ default: 'production' }),
+  to: input.string({ default: 'previous' }),
+  reason: input.string(),
+  'redeploy-command': input.optionalString(),
+  url: input.optionalString(),
+  force: input.boolean({ default: false }),
+  timeout: input.duration({ default: 5000, min: 100 }),
+  'ledger-file': input.string({ default: '.glidepath/ledger.json' }),
+  token: input.secret({ default: '' }),
+};
+
+export interface RollbackInputs {
+  environment: string;
+  /** `previous`, or a version recorded in the ledger. */
+  to: string;
+  reason: string;
+  router: RouterSettings;
+  redeployCommand: string[] | undefined;
+  /** The URL probed before the flip, per slot. */
+  probeUrls: Map<string, URL> | undefined;
+  force: boolean;
+  timeoutMs: number;
+  ledger: Ledger;
+}
+
+/** Reads and checks every input; throws one InputError naming each bad input before anything is touched. */
+export async function readRollbackInputs(): Promise<RollbackInputs> {
+  const raw = await readInputs(fields);
+  const router = routerSettings(raw);
+  const redeployCommand =
+    raw['redeploy-command'] === undefined ? undefined : splitCommand(raw['redeploy-command']);
+  const probeUrls = raw.url === undefined ? undefined : slotUrls(raw.url, router.slotNames);
+  requireInputs([
+    raw['redeploy-command'] !== undefined &&
+      !redeployCommand?.length && {
+        input: 'redeploy-command',
+        value: raw['redeploy-command'],
+        expected: 'a command such as "./deploy.sh" or "bash -c \'…\'" (quotes must be closed)',
+      },
+    raw.url !== undefined &&
+      !probeUrls && {
+        input: 'url',
+        value: raw.url,
+        expected: `an http(s) URL, or one line slot=URL for each of the slots ${router.slotNames.join(', ')}`,
+      },
+  ]);
+  const token = raw.token || process.env.GITHUB_TOKEN || '';
+  registerSecret(token);
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  return {
+    environment: raw.environment,
+    to: raw.to,
+    reason: raw.reason,
+    router,
+    redeployCommand,
+    probeUrls,
+    force: raw.force,
+    timeoutMs: raw.timeout,
+    ledger: createLedger({ token, file: path.resolve(workspace, raw['ledger-file']) }),
+  };
+}
+
+/** One URL for whichever slot is restored, or `slot=URL` lines naming each slot. */
+function slotUrls(text: string, slots: readonly string[]): Map<string, URL> | undefined {
+  const parse = (value: string) => {
+    try {
+      const url = new URL(value.trim());
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const single = lines.length === 1 ? parse(lines[0]!) : undefined;
+  if (single) return new Map(slots.map((slot) => [slot, single]));
+  const urls = new Map<string, URL>();
+  for (const line of lines) {
+    const eq = line.indexOf('=');
+    const slot = line.slice(0, eq).trim();
+    const url = eq > 0 ? parse(line.slice(eq + 1)) : undefined;
+    if (!url || !slots.includes(slot)) return undefined;
+    urls.set(slot, url);
+  }
+  return slots.every((slot) => urls.has(slot)) ? urls : undefined;
+}

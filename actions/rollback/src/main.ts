@@ -1,0 +1,93 @@
+import * as core from '@actions/core';
+import {
+  createRouter,
+  execFile,
+  formatDuration,
+  formatWeights,
+  probe,
+  run,
+  Summary,
+  setOutputs,
+} from '@glidepath/core';
+import { readRollbackInputs } from './context.js';
+import { rollBack } from './rollback.js';
+
+await run(async () => {
+  const inputs = await readRollbackInputs();
+  const router = await createRouter(inputs.router, { log: (line) => core.info(line) });
+  core.info(`Ledger: ${inputs.ledger.describe()}.`);
+
+  const outcome = await core.group('Roll back', () =>
+    rollBack(
+      { environment: inputs.environment, to: inputs.to, reason: inputs.reason, force: inputs.force },
+      {
+        router,
+        ledger: inputs.ledger,
+        slotNames: inputs.router.slotNames,
+        log: (line) => core.info(line),
+        ...(inputs.redeployCommand
+          ? {
+              redeploy: async (version: string, slot: string) => {
+                const [program, ...args] = inputs.redeployCommand!;
+                await execFile(program!, args, {
+                  env: { IMAGE: version, SLOT: slot, ENVIRONMENT: inputs.environment },
+                });
+              },
+            }
+          : {}),
+        ...(inputs.probeUrls
+          ? {
+              probe: async (slot: string) => {
+                const url = inputs.probeUrls!.get(slot)!;
+                const result = await probe(
+                  {
+                    name: 'pre-flip',
+                    url,
+                    method: 'GET',
+                    headers: {},
+                    status: [{ from: 200, to: 399 }],
+                    json: [],
+                  },
+                  url,
+                  { timeoutMs: inputs.timeoutMs, followRedirects: false, insecureTls: false },
+                );
+                return result.ok ? undefined : `GET ${url.href}: ${result.failure}`;
+              },
+            }
+          : {}),
+      },
+    ),
+  );
+
+  setOutputs({
+    'rolled-back-to': outcome.restored.version,
+    slot: outcome.slot,
+    'duration-ms': outcome.durationMs,
+  });
+  const summary = new Summary().heading(
+    outcome.alreadyLive
+      ? `Rollback of ${inputs.environment}: ${outcome.restored.version} was already live`
+      : `Rolled back ${inputs.environment} to ${outcome.restored.version}`,
+  );
+  summary.table(
+    ['', 'before', 'after'],
+    [
+      ['traffic', formatWeights(outcome.before), formatWeights(outcome.after)],
+      [
+        'release',
+        outcome.from ? `${outcome.from.version} (${outcome.from.slot})` : 'unknown',
+        `${outcome.restored.version} (${outcome.slot})`,
+      ],
+    ],
+  );
+  summary.list([
+    `**Reason:** ${inputs.reason}`,
+    `**Duration:** ${formatDuration(outcome.durationMs)} in all, of which the verified router flip took ${formatDuration(outcome.flipMs)}`,
+    outcome.redeployed
+      ? `**Redeployed:** ${outcome.restored.version} no longer ran in ${outcome.slot}, so the redeploy command started it there first`
+      : `**Fast path:** ${outcome.restored.version} still ran in ${outcome.slot}; no redeploy, no staged analysis`,
+    `**Router:** ${router.describe()}`,
+    `**Ledger:** ${inputs.ledger.describe()} — ${outcome.from && !outcome.alreadyLive ? `${outcome.from.version} marked failure, ` : ''}${outcome.restored.version} recorded as the current release`,
+  ]);
+  await summary.write();
+});

@@ -1,0 +1,183 @@
+import {
+  allTo,
+  formatWeights,
+  GlidepathError,
+  type Ledger,
+  type Release,
+  type Router,
+  type Weights,
+} from '@glidepath/core';
+
+/** What the rollback needs from the outside world, passed in so it can be tested without the runner. */
+export interface RollbackDeps {
+  router: Router;
+  ledger: Ledger;
+  slotNames: readonly [string, string];
+  /** Starts `version` in `slot` (the redeploy command); undefined when none was given. */
+  redeploy?: (version: string, slot: string) => Promise<void>;
+  /** Probes the slot about to take traffic; undefined when no URL was given. Resolves to a failure text or undefined. */
+  probe?: (slot: string) => Promise<string | undefined>;
+  log: (line: string) => void;
+  now?: () => number;
+}
+
+export interface RollbackRequest {
+  environment: string;
+  to: string;
+  reason: string;
+  force: boolean;
+}
+
+export interface RollbackOutcome {
+  /** The release traffic left, when the ledger knew one. */
+  from?: Release;
+  /** The release recorded as restored. */
+  restored: Release;
+  slot: string;
+  before: Weights;
+  after: Weights;
+  /** True when the release had to be started in the slot first. */
+  redeployed: boolean;
+  /** True when traffic already went to that release and nothing changed. */
+  alreadyLive: boolean;
+  /** From the start to the verified flip (ledger recording not included). */
+  durationMs: number;
+  flipMs: number;
+}
+
+/**
+ * Returns the environment to a known good release. The fast path — the
+ * release still runs in the other slot — is one verified router change and no
+ * staged analysis: when things are bad, speed is what matters. Every check that
+ * can refuse (no earlier good release, a release that no longer runs and no
+ * way to redeploy it, a failing probe) runs before traffic moves, so a refused
+ * rollback leaves traffic exactly as it was.
+ */
+export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Promise<RollbackOutcome> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const { router, ledger, log } = deps;
+  const [before, current, slotReleases] = await Promise.all([
+    router.read(),
+    ledger.current(request.environment),
+    ledger.slots(request.environment),
+  ]);
+  const live = liveSlot(before, deps.slotNames);
+  log(`Traffic now: ${formatWeights(before)} (${router.describe()}).`);
+  log(
+    current
+      ? `Current release: ${current.version} in ${current.slot}.`
+      : 'The ledger has no current release.',
+  );
+
+  const target = await chooseTarget(request, ledger, current);
+  log(`Rolling back to ${target.version} (recorded ${target.createdAt}, status ${target.status}).`);
+
+  // Where does that release run? If the newest release recorded in a slot is
+  // that version, it still runs there: no newer release replaced it.
+  const runningIn = deps.slotNames.find((slot) => slotReleases[slot]?.version === target.version);
+  let slot: string;
+  let redeployed = false;
+  if (runningIn !== undefined && runningIn === live && before[live] === 100) {
+    log(`${target.version} already takes all traffic in ${live}; nothing to flip.`);
+    const restored = current?.version === target.version ? current : target;
+    return {
+      ...(current ? { from: current } : {}),
+      restored,
+      slot: live,
+      before,
+      after: before,
+      redeployed,
+      alreadyLive: true,
+      durationMs: now() - started,
+      flipMs: 0,
+    };
+  }
+  if (runningIn !== undefined) {
+    slot = runningIn;
+    log(`${target.version} still runs in ${slot}: the rollback is a traffic flip.`);
+  } else {
+    slot = deps.slotNames.find((s) => s !== live)!;
+    const there = slotReleases[slot];
+    if (!deps.redeploy)
+      throw new GlidepathError(
+        `${target.version} no longer runs in either slot (${slot} runs ${there?.version ?? 'nothing the ledger knows'}), ` +
+          'and no redeploy-command was given to start it there. Traffic was not changed.',
+      );
+    log(`${target.version} no longer runs in a slot; redeploying it into ${slot} first.`);
+    await deps.redeploy(target.version, slot);
+    redeployed = true;
+  }
+
+  if (deps.probe) {
+    const failure = await deps.probe(slot);
+    if (failure && !request.force)
+      throw new GlidepathError(
+        `The probe of slot ${slot} failed before the flip: ${failure}. Traffic was not changed; set force: true to flip anyway.`,
+      );
+    if (failure) log(`The probe of slot ${slot} failed (${failure}); flipping anyway because force is true.`);
+    else log(`Slot ${slot} answered its probe.`);
+  }
+
+  const after = allTo(slot, deps.slotNames);
+  const flipStarted = now();
+  await router.set(after);
+  await router.verify(after);
+  const flipMs = now() - flipStarted;
+  // The duration a user cares about ends here, when traffic is verified on the
+  // restored release; recording it in the ledger comes after.
+  const durationMs = now() - started;
+  log(`Traffic now: ${formatWeights(after)} (verified by reading the router back).`);
+
+  const restored = await ledger.rollback({
+    environment: request.environment,
+    ...(current && current.version !== target.version ? { from: current } : {}),
+    to: { version: target.version, slot, ...(target.commit ? { commit: target.commit } : {}) },
+    reason: request.reason,
+  });
+  return {
+    ...(current ? { from: current } : {}),
+    restored,
+    slot,
+    before,
+    after,
+    redeployed,
+    alreadyLive: false,
+    durationMs,
+    flipMs,
+  };
+}
+
+async function chooseTarget(
+  request: RollbackRequest,
+  ledger: Ledger,
+  current: Release | undefined,
+): Promise<Release> {
+  if (request.to === 'previous') {
+    const previous = await ledger.previousGood(request.environment);
+    if (!previous)
+      throw new GlidepathError(
+        `There is no earlier successful release of ${request.environment} to roll back to` +
+          `${current ? ` (the current one, ${current.version}, is the only good release the ledger knows)` : ' (the ledger has no successful release)'}. ` +
+          'Traffic was not changed.',
+      );
+    return previous;
+  }
+  const named = await ledger.find(request.environment, request.to);
+  if (!named)
+    throw new GlidepathError(
+      `The ledger has no release ${request.to} in ${request.environment}; give a version canary-shift recorded, or "previous". Traffic was not changed.`,
+    );
+  if (named.status === 'failure' || named.status === 'error') {
+    if (!request.force)
+      throw new GlidepathError(
+        `${request.to} was recorded as ${named.status}${named.reason ? ` (${named.reason})` : ''}; set force: true to return to it anyway. Traffic was not changed.`,
+      );
+  }
+  return named;
+}
+
+/** The slot taking most traffic now (the first listed on a tie). */
+function liveSlot(weights: Weights, slots: readonly [string, string]): string {
+  return (weights[slots[1]] ?? 0) > (weights[slots[0]] ?? 0) ? slots[1] : slots[0];
+}

@@ -1,0 +1,84 @@
+import { execFile, formatDuration } from '@glidepath/core';
+import type { DatabaseTarget } from './connection.js';
+import type { Database, Limits } from './engine/types.js';
+import { acquireLock } from './lock.js';
+import type { Log } from './migrate.js';
+
+export interface CommandOptions {
+  db: Database;
+  target: DatabaseTarget;
+  /** The tool and its arguments, run without a shell… */
+  args?: string[];
+  /** …or, only when `command-shell` is true, one shell command line. */
+  shellCommand?: string;
+  cwd: string;
+  limits: Limits;
+  lockWaitMs: number;
+  log: Log;
+  signal?: AbortSignal;
+}
+
+export interface CommandResult {
+  durationMs: number;
+  lockWaitedMs: number;
+  stdout: string;
+}
+
+/**
+ * `engine: command`: the team's own migration tool, run while this action
+ * holds the same lock the built-in engine takes, so it never overlaps a
+ * built-in run or another deploy. The tool gets the database URL as
+ * DATABASE_URL (and, for PostgreSQL, libpq's PGHOST, PGPORT, PGUSER,
+ * PGPASSWORD, PGDATABASE), and the limits: PGOPTIONS carries lock_timeout and
+ * statement_timeout to every libpq-based tool (psql, and lib/pq in Go); tools
+ * with their own drivers (Prisma, Flyway's JDBC, Knex) take their own settings,
+ * for which GLIDEPATH_LOCK_TIMEOUT_MS / GLIDEPATH_STATEMENT_TIMEOUT_MS are set.
+ */
+export async function runCommand(options: CommandOptions): Promise<CommandResult> {
+  const { db, log } = options;
+  const lockWaitedMs = await log.group('Migration lock', async () => {
+    const waited = await acquireLock(() => db.tryLock(), {
+      waitMs: options.lockWaitMs,
+      signal: options.signal,
+      onBusy: () =>
+        log.info(
+          `Another run holds the migration lock; waiting up to ${formatDuration(options.lockWaitMs)}.`,
+        ),
+    });
+    log.info(`Lock taken${waited > 0 ? ` after waiting ${formatDuration(waited)}` : ''}.`);
+    return waited;
+  });
+  try {
+    const env: Record<string, string> = {
+      DATABASE_URL: options.target.url,
+      GLIDEPATH_LOCK_TIMEOUT_MS: String(options.limits.lockTimeoutMs),
+      GLIDEPATH_STATEMENT_TIMEOUT_MS: String(options.limits.statementTimeoutMs),
+    };
+    if (options.target.kind === 'postgres') {
+      // libpq's own variables, so psql and friends connect with no arguments.
+      Object.assign(env, {
+        PGHOST: options.target.host,
+        PGPORT: String(options.target.port),
+        PGUSER: options.target.user,
+        PGPASSWORD: options.target.password,
+        PGDATABASE: options.target.database,
+      });
+      if (options.target.sslMode) env.PGSSLMODE = options.target.sslMode;
+      env.PGOPTIONS = [
+        process.env.PGOPTIONS,
+        `-c lock_timeout=${options.limits.lockTimeoutMs}`,
+        `-c statement_timeout=${options.limits.statementTimeoutMs}`,
+      ]
+        .filter(Boolean)
+        .join(' ');
+    }
+    const [program, ...args] = options.shellCommand ? ['bash', '-c', options.shellCommand] : options.args!;
+    const started = performance.now();
+    const result = await log.group(`Migration tool: ${program}`, () =>
+      execFile(program!, args, { cwd: options.cwd, env }),
+    );
+    return { durationMs: Math.round(performance.now() - started), lockWaitedMs, stdout: result.stdout };
+  } finally {
+    await db.unlock().catch(() => undefined);
+  }
+}

@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { InputError, input, type RawInputs, readInputs, runnerInputs } from '@glidepath/core';
+import { databaseUrlField } from './connection.js';
+
+/** Every input of `action.yml`, parsed once, before anything connects. */
+export const fields = {
+  'database-url': databaseUrlField(),
+  dir: input.string({ default: 'migrations' }),
+  engine: input.oneOf(['builtin', 'command'] as const, { default: 'builtin' }),
+  command: input.optionalString(),
+  'command-shell': input.boolean({ default: false }),
+  'dry-run': input.boolean({ default: false }),
+  lint: input.oneOf(['off', 'warn', 'error'] as const, { default: 'warn' }),
+  'lock-timeout': input.duration({ default: 5000, min: 0, max: 24 * 3_600_000 }),
+  'statement-timeout': input.duration({ default: 30 * 60_000, min: 0, max: 24 * 3_600_000 }),
+  'lock-wait': input.duration({ default: 5 * 60_000, min: 0, max: 24 * 3_600_000 }),
+  'lock-name': input.string({
+    default: 'glidepath',
+    pattern: /^[\w.:-]{1,100}$/,
+    patternHint: 'letters, digits, _ . : - (at most 100)',
+  }),
+  'out-of-order': input.oneOf(['fail', 'allow'] as const, { default: 'fail' }),
+  'allow-checksum-change': input.boolean({ default: false }),
+  'ssl-ca': input.optionalString(),
+};
+
+export type Settings = Awaited<ReturnType<typeof readSettings>>;
+
+export async function readSettings(raw: RawInputs = runnerInputs) {
+  const inputs = await readInputs(fields, raw);
+  let command: string[] | undefined;
+  if (inputs.engine === 'command') {
+    if (!inputs.command)
+      throw new InputError([
+        {
+          input: 'command',
+          value: '',
+          expected: 'the migration tool to run when engine is "command", such as: npx prisma migrate deploy',
+        },
+      ]);
+    if (!inputs['command-shell']) {
+      const words = splitWords(inputs.command);
+      if (!words)
+        throw new InputError([
+          {
+            input: 'command',
+            value: inputs.command,
+            expected:
+              'words separated by spaces, with balanced quotes (no shell syntax unless command-shell is true)',
+          },
+        ]);
+      command = words;
+    }
+  } else if (inputs.command) {
+    throw new InputError([
+      {
+        input: 'command',
+        value: inputs.command,
+        expected: 'empty unless engine is "command" (engine is "builtin")',
+      },
+    ]);
+  }
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  return {
+    ...inputs,
+    workspace,
+    dirPath: path.resolve(workspace, inputs.dir),
+    /** The tool's argument list (`engine: command` without `command-shell`). */
+    commandArgs: command,
+  };
+}
+
+/**
+ * Splits `npx prisma migrate deploy --schema "db/schema.prisma"` into words:
+ * whitespace separates, single and double quotes group, a backslash escapes
+ * the next character. Nothing else is interpreted — no variables, globs,
+ * pipes or redirections — because no shell ever sees it. Undefined when a
+ * quote is left open.
+ */
+export function splitWords(text: string): string[] | undefined {
+  const words: string[] = [];
+  let current = '';
+  let inWord = false;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < text.length) current += text[++i];
+      else current += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < text.length) {
+      current += text[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(current);
+      current = '';
+      inWord = false;
+    } else {
+      current += c;
+      inWord = true;
+    }
+  }
+  if (quote) return undefined;
+  if (inWord) words.push(current);
+  return words.length ? words : undefined;
+}

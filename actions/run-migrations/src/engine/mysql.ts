@@ -1,0 +1,183 @@
+import type { Connection, ConnectionOptions, RowDataPacket } from 'mysql2/promise';
+import type { DatabaseTarget } from '../connection.js';
+import { tlsOptions } from '../connection.js';
+import type { MigrationFile } from '../files.js';
+import type { HistoryRow } from '../plan.js';
+import { keywordLine, type Statement, splitStatements } from '../sql/split.js';
+import { explainServerError, MigrationError } from './errors.js';
+import { type Applied, type Database, HISTORY_TABLE, type Limits } from './types.js';
+
+export interface MysqlOptions {
+  target: DatabaseTarget;
+  ca: string | undefined;
+  limits: Limits;
+  lockName: string;
+  connectTimeoutMs?: number;
+}
+
+/**
+ * MySQL and MariaDB through `mysql2`. DDL commits implicitly there, so a file
+ * cannot be rolled back as a whole: statements run one by one, and a failure
+ * names the statement, its line, and what of the file was already applied.
+ *
+ * Limits per session: `lock_wait_timeout` (metadata locks, which DDL takes)
+ * and `innodb_lock_wait_timeout` (row locks) from lock-timeout, in whole
+ * seconds (at least 1); statement-timeout as `max_statement_time` on MariaDB
+ * (every statement) or `max_execution_time` on MySQL (read-only SELECTs only:
+ * MySQL has no limit for DDL or writes).
+ */
+export async function connectMysql(options: MysqlOptions): Promise<Database> {
+  const module = await import('mysql2/promise');
+  // mysql2 is CommonJS: its functions are on the default export when bundled as ESM.
+  const createConnection = (module.default ?? module).createConnection;
+  const tls = tlsOptions(options.target.sslMode, options.ca);
+  const config: ConnectionOptions = {
+    host: options.target.host,
+    port: options.target.port,
+    user: options.target.user,
+    password: options.target.password,
+    database: options.target.database,
+    connectTimeout: options.connectTimeoutMs ?? 30_000,
+    multipleStatements: false,
+    ...(tls ? { ssl: tls } : {}),
+  };
+  const work = await createConnection(config);
+  work.on('error', () => {});
+  const [rows] = await work.query<RowDataPacket[]>('SELECT VERSION() AS version');
+  const serverVersion = String(rows[0]!.version);
+  const db = new MysqlDatabase(createConnection, config, work, serverVersion, options);
+  await db.applyLimits();
+  return db;
+}
+
+class MysqlDatabase implements Database {
+  readonly kind = 'mysql' as const;
+  readonly sharedSession = false;
+  private lockConnection: Connection | undefined;
+  private readonly mariadb: boolean;
+
+  constructor(
+    private readonly createConnection: (config: ConnectionOptions) => Promise<Connection>,
+    private readonly config: ConnectionOptions,
+    private readonly work: Connection,
+    readonly serverVersion: string,
+    private readonly options: MysqlOptions,
+  ) {
+    this.mariadb = /mariadb/i.test(serverVersion);
+  }
+
+  async applyLimits(): Promise<void> {
+    const { lockTimeoutMs, statementTimeoutMs } = this.options.limits;
+    // 0 means "no limit" in this action; MySQL's largest value (a year) stands in for it.
+    const lockSeconds = lockTimeoutMs > 0 ? Math.max(1, Math.ceil(lockTimeoutMs / 1000)) : 31_536_000;
+    await this.work.query(`SET SESSION lock_wait_timeout = ${lockSeconds}`);
+    await this.work.query(`SET SESSION innodb_lock_wait_timeout = ${Math.min(lockSeconds, 1_073_741_824)}`);
+    if (this.mariadb) await this.work.query(`SET SESSION max_statement_time = ${statementTimeoutMs / 1000}`);
+    else await this.work.query(`SET SESSION max_execution_time = ${Math.round(statementTimeoutMs)}`);
+  }
+
+  async tryLock(): Promise<boolean> {
+    if (!this.lockConnection) {
+      const connection = await this.createConnection(this.config);
+      connection.on('error', () => {});
+      this.lockConnection = connection;
+    }
+    const [rows] = await this.lockConnection.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS locked', [
+      this.options.lockName,
+    ]);
+    return Number(rows[0]!.locked) === 1;
+  }
+
+  async unlock(): Promise<void> {
+    await this.lockConnection?.query('SELECT RELEASE_LOCK(?)', [this.options.lockName]);
+  }
+
+  async ensureHistoryTable(): Promise<void> {
+    await this.work.query(`CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
+      version VARCHAR(64) NOT NULL PRIMARY KEY,
+      name VARCHAR(255) NOT NULL,
+      checksum CHAR(64) NOT NULL,
+      applied_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+      execution_ms INT NOT NULL,
+      applied_by VARCHAR(255) NOT NULL,
+      success BOOLEAN NOT NULL
+    )`);
+  }
+
+  async readHistory(): Promise<HistoryRow[]> {
+    const [tables] = await this.work.query<RowDataPacket[]>(
+      'SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?',
+      [HISTORY_TABLE],
+    );
+    if (tables.length === 0) return [];
+    const [rows] = await this.work.query<RowDataPacket[]>(
+      `SELECT version, name, checksum, applied_at, execution_ms, applied_by, success FROM ${HISTORY_TABLE}`,
+    );
+    return rows.map((r) => ({
+      version: String(r.version),
+      name: String(r.name),
+      checksum: String(r.checksum),
+      appliedAt: r.applied_at as Date,
+      executionMs: Number(r.execution_ms),
+      appliedBy: String(r.applied_by),
+      success: Boolean(r.success),
+    }));
+  }
+
+  async apply(file: MigrationFile, appliedBy: string): Promise<Applied> {
+    const statements = splitStatements(file.sql, 'mysql');
+    const started = performance.now();
+    for (const [index, statement] of statements.entries()) {
+      try {
+        await this.work.query(statement.text);
+      } catch (error) {
+        const executionMs = Math.round(performance.now() - started);
+        await this.record(file, appliedBy, executionMs, false).catch(() => undefined);
+        const applied =
+          index === 0
+            ? 'No statement of this file had been applied.'
+            : `Statements 1–${index} of ${statements.length} (up to line ${keywordLine(statements[index - 1]!)}) had been applied and stay applied: MySQL/MariaDB commit DDL implicitly. Make the database match the file (or undo those statements), delete the failed row for version ${file.version} from ${HISTORY_TABLE}, and run again.`;
+        const line = mysqlErrorLine(error, statement);
+        throw new MigrationError(
+          file,
+          `${file.file}: statement ${index + 1} of ${statements.length} (line ${line}) failed: ${explainServerError(error, this.options.limits)}. ${applied}`,
+          line,
+          { cause: error },
+        );
+      }
+    }
+    const executionMs = Math.round(performance.now() - started);
+    await this.record(file, appliedBy, executionMs, true);
+    return { file, executionMs, statements: statements.length };
+  }
+
+  private async record(
+    file: MigrationFile,
+    appliedBy: string,
+    executionMs: number,
+    success: boolean,
+  ): Promise<void> {
+    await this.work.query(
+      `INSERT INTO ${HISTORY_TABLE} (version, name, checksum, applied_at, execution_ms, applied_by, success)
+       VALUES (?, ?, ?, CURRENT_TIMESTAMP(3), ?, ?, ?)
+       ON DUPLICATE KEY UPDATE name = VALUES(name), checksum = VALUES(checksum), applied_at = VALUES(applied_at),
+         execution_ms = VALUES(execution_ms), applied_by = VALUES(applied_by), success = VALUES(success)`,
+      [file.version, file.name, file.checksum, executionMs, appliedBy, success],
+    );
+  }
+
+  async cancelRunning(): Promise<void> {
+    await this.lockConnection?.query(`KILL QUERY ${Number(this.work.threadId)}`);
+  }
+
+  async close(): Promise<void> {
+    // Closing the lock connection releases GET_LOCK even if unlock was never reached.
+    await Promise.allSettled([this.work.end(), this.lockConnection?.end()]);
+  }
+}
+
+/** MySQL says "… near 'x' at line N", N counted within the statement that was sent. */
+function mysqlErrorLine(error: unknown, statement: Statement): number {
+  const match = /at line (\d+)\s*$/.exec(String((error as { sqlMessage?: string }).sqlMessage ?? ''));
+  return match ? statement.line + Number(match[1]) - 1 : keywordLine(statement);
+}

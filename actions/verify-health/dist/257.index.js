@@ -1,0 +1,86 @@
+export const id = 257;
+export const ids = [257];
+export const modules = {
+
+/***/ 2257:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   checkSchema: () => (/* binding */ checkSchema),
+/* harmony export */   checksSchema: () => (/* binding */ checksSchema),
+/* harmony export */   queriesSchema: () => (/* binding */ queriesSchema),
+/* harmony export */   querySchema: () => (/* binding */ querySchema)
+/* harmony export */ });
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8476);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2535);
+/**
+ * Schemas of the structured analysis inputs (`checks`, `queries`). This module
+ * is only loaded through a dynamic import from `fields.ts`, so zod stays out
+ * of an action's start-up unless one of these inputs is set.
+ */
+
+
+const httpUrl = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().refine((text) => {
+    try {
+        const url = new URL(text);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    }
+    catch {
+        return false;
+    }
+}, { message: 'expected an absolute http or https URL' });
+const status = zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()]))])
+    .refine((spec) => (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseStatusRanges */ .C2)(spec) !== undefined, {
+    message: 'expected status codes or ranges such as 200, "200-299", "2xx" or a list of them',
+});
+const regex = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().refine((text) => {
+    try {
+        new RegExp(text);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}, { message: 'expected a regular expression' });
+const latency = zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().positive(), zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()])
+    .refine((value) => typeof value === 'number' || /^\d+(\.\d+)?(ms|s)?$/.test(value.trim()), {
+    message: 'expected a duration such as 300ms or 1.5s (a bare number is milliseconds)',
+});
+const jsonExpectations = zod__WEBPACK_IMPORTED_MODULE_0__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .unknown */ .L5J()).superRefine((record, context) => {
+    for (const path of Object.keys(record)) {
+        if (!(0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseJsonPath */ .Hf)(path))
+            context.addIssue({ code: 'custom', path: [path], message: 'expected a path such as data.items[0].id' });
+    }
+});
+const checkSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
+    name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().trim().min(1).optional(),
+    url: httpUrl,
+    method: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+        .regex(/^[A-Za-z]+$/, { message: 'expected an HTTP method such as GET' })
+        .optional(),
+    headers: zod__WEBPACK_IMPORTED_MODULE_0__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY()])).optional(),
+    status: status.optional(),
+    body: regex.optional(),
+    json: jsonExpectations.optional(),
+    'max-latency': latency.optional(),
+});
+const checksSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(checkSchema);
+const querySchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
+    name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().trim().min(1),
+    query: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().trim().min(1),
+    max: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().optional(),
+    min: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().optional(),
+})
+    .refine((q) => q.max !== undefined || q.min !== undefined, {
+    message: 'give "max", "min" or both: a query without bounds cannot fail',
+})
+    .refine((q) => q.max === undefined || q.min === undefined || q.min <= q.max, {
+    message: '"min" is above "max"',
+});
+const queriesSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(querySchema);
+
+
+/***/ })
+
+};

@@ -1,0 +1,266 @@
+#!/usr/bin/env node
+// Measures canary-shift as shipped (actions/canary-shift/dist) on real nginx and
+// HAProxy on loopback, under a steady keep-alive load (300 requests/s, 8
+// workers): for a good release, the failed requests users saw during a whole
+// shift (10,50,100); for a bad release (the new slot answers 500 to every
+// request; interval 1s, failure-threshold 2), how long from the first failing
+// sample to all traffic verified back on the live slot, and how many failed
+// requests users saw, over what span. Prints a table.
+//
+//   npm run build -w @glidepath/core && npm run build -w @glidepath/canary-shift \
+//     && npm run bundle -w @glidepath/canary-shift
+//   node bench/canary.mjs [rounds=3]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { failureSpan, startLoad } from '../actions/canary-shift/test/load.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const action = path.join(root, 'actions/canary-shift');
+const rounds = Number(process.argv[2] ?? 3);
+const work = mkdtempSync(path.join(tmpdir(), 'glidepath-bench-canary-'));
+const children = new Set();
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url, what) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${what} did not answer on ${url}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function spawnTracked(program, args, env) {
+  const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+async function backend(slot, version, errorRate = 0) {
+  const port = await freePort();
+  const child = spawnTracked(process.execPath, [path.join(root, 'examples/sample-service/server.mjs')], {
+    PORT: String(port),
+    VERSION: version,
+    SLOT: slot,
+    ERROR_RATE: String(errorRate),
+  });
+  await waitFor(`http://127.0.0.1:${port}/healthz`, `sample-service ${slot}`);
+  return { address: `127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+}
+
+/** nginx in a temporary prefix, daemonised as on a host; the upstream file holds the two slots. */
+async function nginx(blue, green) {
+  const dir = mkdtempSync(path.join(work, 'nginx-'));
+  const port = await freePort();
+  const upstreamFile = path.join(dir, 'upstream.conf');
+  const conf = path.join(dir, 'nginx.conf');
+  writeFileSync(
+    upstreamFile,
+    `upstream app {\n    server ${blue.address} weight=100;\n    server ${green.address} down;\n}\n`,
+  );
+  writeFileSync(
+    conf,
+    `worker_processes 2;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/cb;\n  proxy_temp_path ${dir}/p;\n  fastcgi_temp_path ${dir}/f;\n  uwsgi_temp_path ${dir}/u;\n  scgi_temp_path ${dir}/s;\n  include ${upstreamFile};\n  server {\n    listen 127.0.0.1:${port};\n    location / {\n      proxy_pass http://app;\n      proxy_http_version 1.1;\n      proxy_set_header Connection "";\n      proxy_next_upstream off;\n    }\n  }\n}\n`,
+  );
+  const base = ['-c', conf, '-p', `${dir}/`];
+  execFileSync('nginx', base);
+  await waitFor(`http://127.0.0.1:${port}/`, 'nginx');
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    inputs: {
+      router: 'nginx',
+      slots: `blue=${blue.address}\ngreen=${green.address}`,
+      'nginx-upstream-file': upstreamFile,
+      'nginx-upstream': 'app',
+      'nginx-test-command': ['nginx', ...base, '-t'].join(' '),
+      'nginx-reload-command': ['nginx', ...base, '-s', 'reload'].join(' '),
+    },
+    stop: () => {
+      try {
+        execFileSync('nginx', [...base, '-s', 'quit'], { stdio: 'ignore' });
+      } catch {}
+    },
+  };
+}
+
+/** HAProxy in the foreground with the runtime API on a unix socket at admin level. */
+async function haproxy(blue, green) {
+  const dir = mkdtempSync(path.join(work, 'haproxy-'));
+  const port = await freePort();
+  const socket = path.join(dir, 'admin.sock');
+  const conf = path.join(dir, 'haproxy.cfg');
+  writeFileSync(
+    conf,
+    `global\n  stats socket ${socket} mode 600 level admin\n\ndefaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n  retries 0\n\nfrontend web\n  bind 127.0.0.1:${port}\n  default_backend app\n\nbackend app\n  balance roundrobin\n  server app_blue ${blue.address} weight 100\n  server app_green ${green.address} weight 0\n`,
+  );
+  const child = spawnTracked('haproxy', ['-db', '-f', conf], {});
+  await waitFor(`http://127.0.0.1:${port}/`, 'haproxy');
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    inputs: {
+      router: 'haproxy',
+      slots: 'blue=app_blue\ngreen=app_green',
+      'haproxy-socket': socket,
+      'haproxy-backend': 'app',
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+/** Runs the bundled main entry the way the runner does: INPUT_* (defaults from action.yml) and file commands. */
+function runAction(inputs) {
+  const step = mkdtempSync(path.join(work, 'step-'));
+  const files = Object.fromEntries(
+    ['output', 'state', 'summary', 'env', 'path'].map((name) => [name, path.join(step, name)]),
+  );
+  for (const file of Object.values(files)) writeFileSync(file, '');
+  const workspace = path.join(step, 'workspace');
+  mkdirSync(workspace);
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_REPOSITORY: 'glidepath-bench/service',
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_ENV: files.env,
+    GITHUB_PATH: files.path,
+  };
+  const yml = parseYaml(readFileSync(path.join(action, 'action.yml'), 'utf8'));
+  for (const [name, spec] of Object.entries(yml.inputs))
+    if (spec.default !== undefined) env[`INPUT_${name.toUpperCase()}`] = String(spec.default);
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = String(value);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(action, 'dist/index.js')], { cwd: workspace, env });
+    let log = '';
+    child.stdout.on('data', (c) => (log += c));
+    child.stderr.on('data', (c) => (log += c));
+    child.on('close', (code) => {
+      const outputs = {};
+      const lines = readFileSync(files.output, 'utf8').split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]);
+        if (heredoc) {
+          const value = [];
+          for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) value.push(lines[i]);
+          outputs[heredoc[1]] = value.join('\n');
+        }
+      }
+      resolve({ code, log, outputs });
+    });
+  });
+}
+
+async function scenario(routerKind, kind) {
+  const blue = await backend('blue', 'v1');
+  const green = await backend('green', 'v2', kind === 'bad' ? 1 : 0);
+  const router = routerKind === 'nginx' ? await nginx(blue, green) : await haproxy(blue, green);
+  try {
+    const load = startLoad({ url: router.url, rate: 300, concurrency: 8, maxMs: 60_000 });
+    const started = Date.now();
+    const result = await runAction({
+      ...router.inputs,
+      'target-slot': 'green',
+      steps: '10,50,100',
+      'step-duration': kind === 'bad' ? '20s' : '3s',
+      interval: '1s',
+      'failure-threshold': '2',
+      url: `http://${green.address}/`,
+      version: 'app:v2',
+      'ledger-file': path.join(work, `ledger-${routerKind}-${Date.now()}.json`),
+    });
+    const actionMs = Date.now() - started;
+    // Keep the load on briefly, so the end of the failures is seen, not cut off.
+    await new Promise((r) => setTimeout(r, 1000));
+    const report = await load.stop();
+    const revert = /verified ([\d.]+) s after the verdict, ([\d.]+) s after the first failing sample/.exec(
+      result.log,
+    );
+    const failed = report.failures;
+    return {
+      router: routerKind,
+      release: kind,
+      result: result.outputs.result ?? `exit ${result.code}`,
+      actionMs,
+      requests: report.requests,
+      rate: report.rate,
+      failed: failed.length,
+      spanMs: failureSpan(failed),
+      resent: report.retriedResets,
+      firstFailureToRevertMs: revert ? Math.round(Number(revert[2]) * 1000) : undefined,
+      verdictToRevertMs: revert ? Math.round(Number(revert[1]) * 1000) : undefined,
+    };
+  } finally {
+    router.stop();
+    blue.stop();
+    green.stop();
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+const median = (values) => {
+  const v = values.filter((x) => x !== undefined).sort((a, b) => a - b);
+  return v.length ? v[Math.floor(v.length / 2)] : undefined;
+};
+const range = (values) => {
+  const v = values.filter((x) => x !== undefined);
+  return v.length ? `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)}` : 'n/a';
+};
+
+try {
+  const rows = [];
+  for (const routerKind of ['nginx', 'haproxy']) {
+    for (const kind of ['good', 'bad']) {
+      const runs = [];
+      for (let i = 0; i < (kind === 'good' ? 1 : rounds); i++) {
+        const run = await scenario(routerKind, kind);
+        runs.push(run);
+        process.stderr.write(`${routerKind} ${kind} #${i + 1}: ${JSON.stringify(run)}\n`);
+      }
+      rows.push({
+        router: routerKind,
+        release: kind === 'good' ? 'good (10,50,100 × 3s)' : 'bad (500s; 1s × 2)',
+        runs: runs.length,
+        result: [...new Set(runs.map((r) => r.result))].join(','),
+        'req/s': median(runs.map((r) => r.rate)).toFixed(0),
+        'failed requests (median, range)': `${median(runs.map((r) => r.failed))} (${range(runs.map((r) => r.failed))})`,
+        'failure span ms (median)': median(runs.map((r) => r.spanMs)),
+        'first failing sample → revert verified ms (median, range)':
+          kind === 'bad'
+            ? `${median(runs.map((r) => r.firstFailureToRevertMs))} (${range(runs.map((r) => r.firstFailureToRevertMs))})`
+            : '—',
+        'verdict → revert ms (median)': kind === 'bad' ? median(runs.map((r) => r.verdictToRevertMs)) : '—',
+        'resets resent': runs.map((r) => r.resent).join(','),
+      });
+    }
+  }
+  const headers = Object.keys(rows[0]);
+  console.log(`| ${headers.join(' | ')} |`);
+  console.log(`|${headers.map(() => ' --- ').join('|')}|`);
+  for (const row of rows) console.log(`| ${headers.map((h) => row[h]).join(' | ')} |`);
+} finally {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,224 @@
+/**
+ * What an analysis measures and how it judges, as typed values. `fields.ts`
+ * builds an AnalysisConfig from an action's inputs; the engine only ever sees
+ * this shape, so another action (canary-shift) can build one too.
+ */
+
+/** How an interval without evidence counts: a failed interval, a passing one, or neither. */
+export type EvidencePolicy = 'fail' | 'inconclusive' | 'pass';
+
+export interface StatusRange {
+  from: number;
+  to: number;
+}
+
+export interface JsonExpectation {
+  /** As the user wrote it, for messages (`checks.db` or `$.items[0].id`). */
+  path: string;
+  /** Property names and array indexes, in order. */
+  steps: Array<string | number>;
+  expected: unknown;
+}
+
+/** An HTTP request sent a few times per interval, and what a good answer looks like. */
+export interface ProbeCheck {
+  name: string;
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  status: StatusRange[];
+  body?: RegExp;
+  json: JsonExpectation[];
+  maxLatencyMs?: number;
+}
+
+/** A PromQL instant query evaluated once per interval; every series must stay within the bounds. */
+export interface QueryCheck {
+  name: string;
+  query: string;
+  max?: number;
+  min?: number;
+}
+
+export interface PrometheusSource {
+  url: URL;
+  /** Authorization and the like; values are registered as secrets. */
+  headers: Record<string, string>;
+}
+
+export interface HttpOptions {
+  timeoutMs: number;
+  followRedirects: boolean;
+  /** PEM text of extra certificate authorities to trust. */
+  ca?: string;
+  /** Accept any certificate: only for test environments, and said so in the log. */
+  insecureTls: boolean;
+}
+
+/** The side-by-side comparison of each probe check against the same request to the baseline. */
+export interface BaselineSettings {
+  url: URL;
+  /** Answers needed on each side before the tests decide anything. */
+  minSamples: number;
+  /** Relative increase of the median latency that is tolerated (0.25 = 25% slower). */
+  latencyTolerance: number;
+  /** Latency differences below this many milliseconds never count, however significant. */
+  latencyFloorMs: number;
+  /** Increase of the error rate that is tolerated, as a fraction (0.05 = 5 percentage points). */
+  errorTolerance: number;
+  /** Significance level of both one-sided tests (0.01 = 99% confidence). */
+  alpha: number;
+}
+
+export interface AnalysisConfig {
+  probes: ProbeCheck[];
+  queries: QueryCheck[];
+  prometheus?: PrometheusSource;
+  baseline?: BaselineSettings;
+  intervalMs: number;
+  /** Consecutive failed intervals that fail a check (and the analysis). */
+  failureThreshold: number;
+  requestsPerInterval: number;
+  /** Share of a probe check's requests in one interval that may fail before the interval fails (0 = none). */
+  maxErrorRate: number;
+  onNoData: EvidencePolicy;
+  onError: EvidencePolicy;
+  http: HttpOptions;
+}
+
+/** The default status ranges: any 2xx answer. */
+export const SUCCESS_STATUS: StatusRange[] = [{ from: 200, to: 299 }];
+
+/**
+ * Parses one status specification: `200`, `"200-299"`, `"2xx"`, or a list of
+ * those. Returns undefined when something is not a status code or range.
+ */
+export function parseStatusRanges(spec: unknown): StatusRange[] | undefined {
+  const items = Array.isArray(spec) ? spec : [spec];
+  if (items.length === 0) return undefined;
+  const ranges: StatusRange[] = [];
+  for (const item of items) {
+    const range = parseOneStatus(item);
+    if (!range) return undefined;
+    ranges.push(range);
+  }
+  return ranges;
+}
+
+function parseOneStatus(item: unknown): StatusRange | undefined {
+  const valid = (n: number) => Number.isInteger(n) && n >= 100 && n <= 599;
+  if (typeof item === 'number') return valid(item) ? { from: item, to: item } : undefined;
+  if (typeof item !== 'string') return undefined;
+  const text = item.trim().toLowerCase();
+  let match = /^([1-5])xx$/.exec(text);
+  if (match) return { from: Number(match[1]) * 100, to: Number(match[1]) * 100 + 99 };
+  match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(text);
+  if (!match) return undefined;
+  const from = Number(match[1]);
+  const to = match[2] === undefined ? from : Number(match[2]);
+  return valid(from) && valid(to) && from <= to ? { from, to } : undefined;
+}
+
+export function statusMatches(ranges: readonly StatusRange[], status: number): boolean {
+  return ranges.some((r) => status >= r.from && status <= r.to);
+}
+
+export function formatStatusRanges(ranges: readonly StatusRange[]): string {
+  return ranges.map((r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`)).join(', ');
+}
+
+/**
+ * Parses a JSON path as users write it: `status`, `checks.db.ok`,
+ * `items[0].id`, `["odd key"]`, with an optional leading `$` or `$.`.
+ * Returns undefined when the path does not parse.
+ */
+export function parseJsonPath(path: string): Array<string | number> | undefined {
+  let rest = path.trim();
+  if (rest.startsWith('$')) rest = rest.slice(1);
+  // One step at a time: `[0]`, `["key"]` / `['key']`, or `.key` (the dot optional on the first step).
+  const step = /^(?:\[(\d+)\]|\[(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\]|(\.)?([^.[\]]+))/;
+  const steps: Array<string | number> = [];
+  while (rest.length > 0) {
+    const match = step.exec(rest);
+    if (!match) return undefined;
+    const [whole, index, doubleQuoted, singleQuoted, dot, name] = match;
+    if (index !== undefined) steps.push(Number(index));
+    else if (doubleQuoted !== undefined) steps.push(JSON.parse(`"${doubleQuoted}"`) as string);
+    else if (singleQuoted !== undefined) steps.push(singleQuoted);
+    else if (dot || steps.length === 0) steps.push(name!);
+    else return undefined;
+    rest = rest.slice(whole.length);
+  }
+  return steps.length ? steps : undefined;
+}
+
+/** The value at a parsed path, or `missing` when the path leads nowhere. */
+export function valueAtPath(
+  value: unknown,
+  steps: ReadonlyArray<string | number>,
+): { found: true; value: unknown } | { found: false } {
+  let current = value;
+  for (const step of steps) {
+    if (typeof step === 'number') {
+      if (!Array.isArray(current) || step >= current.length) return { found: false };
+      current = current[step];
+    } else {
+      if (current === null || typeof current !== 'object' || Array.isArray(current)) return { found: false };
+      if (!Object.hasOwn(current, step)) return { found: false };
+      current = (current as Record<string, unknown>)[step];
+    }
+  }
+  return { found: true, value: current };
+}
+
+/** Structural equality of JSON values (key order does not matter). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((item, i) => jsonEqual(item, other[i]));
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  return (
+    keys.length === Object.keys(right).length &&
+    keys.every((key) => Object.hasOwn(right, key) && jsonEqual(left[key], right[key]))
+  );
+}
+
+/**
+ * Header names whose values are credentials. Their values are registered as
+ * secrets (masked in the log, redacted from the summary and outputs) even
+ * when the user did not pass them through `secrets.*`.
+ */
+export function isSecretHeader(name: string): boolean {
+  return /authorization|cookie|token|secret|password|passwd|api[-_]?key|(^|[-_])key$|session|credential|signature/i.test(
+    name,
+  );
+}
+
+/**
+ * A URL as it may be shown: without user name and password, and with the
+ * values of query parameters named like credentials (`?api_key=…`) replaced.
+ */
+export function displayUrl(url: URL): string {
+  const hidden = [...url.searchParams.keys()].some(isSecretHeader);
+  if (!url.username && !url.password && !hidden) return url.href;
+  if (!hidden) {
+    const copy = new URL(url.href);
+    copy.username = '';
+    copy.password = '';
+    return copy.href;
+  }
+  // Rebuilt by hand: URLSearchParams would percent-encode the asterisks.
+  const query = [...url.searchParams]
+    .map(
+      ([name, value]) =>
+        `${encodeURIComponent(name)}=${isSecretHeader(name) ? '***' : encodeURIComponent(value)}`,
+    )
+    .join('&');
+  return `${url.origin}${url.pathname}?${query}${url.hash}`;
+}

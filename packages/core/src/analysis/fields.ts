@@ -1,0 +1,268 @@
+/**
+ * The analysis inputs, shared by every action that analyses a version
+ * (verify-health, canary-shift). Each action spreads `analysisFields` into
+ * its own fields, declares the same names in its action.yml, and turns the
+ * parsed values into an AnalysisConfig with `analysisConfig`, which also
+ * checks what spans several inputs.
+ */
+import { readFileSync } from 'node:fs';
+import type { InputProblem } from '../errors.js';
+import type { Field, FieldResult } from '../inputs/fields.js';
+import * as input from '../inputs/fields.js';
+import { type Parsed, requireInputs } from '../inputs/read.js';
+import { registerSecret } from '../secrets.js';
+import {
+  type AnalysisConfig,
+  displayUrl,
+  isSecretHeader,
+  type JsonExpectation,
+  type ProbeCheck,
+  parseJsonPath,
+  parseStatusRanges,
+  type QueryCheck,
+  SUCCESS_STATUS,
+} from './config.js';
+import type { CheckEntry } from './schemas.js';
+
+/** An input that may be empty (undefined), and otherwise must parse with `field`. */
+function optional<T>(field: Field<T>): Field<T | undefined> {
+  return {
+    ...field,
+    parse: (raw): FieldResult<T | undefined> | Promise<FieldResult<T | undefined>> =>
+      raw.trim() === '' ? { ok: true, value: undefined } : field.parse(raw),
+  };
+}
+
+const policies = ['fail', 'inconclusive', 'pass'] as const;
+
+/**
+ * Input fields of an analysis, keyed by their action.yml names. The defaults
+ * here are the ones the action.yml files state; they are tuned so that a
+ * version failing every request fails the analysis within two intervals
+ * (about four seconds).
+ */
+export const analysisFields = {
+  url: input.urls({ default: [] }),
+  checks: input.structured(async () => (await import('./schemas.js')).checksSchema, {
+    default: [],
+    what: 'a YAML list of checks, each with url and optionally name, method, headers, status, body, json, max-latency',
+  }),
+  'baseline-url': optional(input.url()),
+  'prometheus-url': optional(input.url()),
+  'prometheus-token': input.secret({ default: '' }),
+  'prometheus-username': input.optionalString(),
+  'prometheus-password': input.secret({ default: '' }),
+  queries: input.structured(async () => (await import('./schemas.js')).queriesSchema, {
+    default: [],
+    what: 'a YAML list of queries, each with name, query and max and/or min',
+  }),
+  interval: input.duration({ default: 2000, min: 100 }),
+  'failure-threshold': input.integer({ default: 2, min: 1, max: 1000 }),
+  'requests-per-interval': input.integer({ default: 5, min: 1, max: 100 }),
+  'max-error-rate': input.percent({ default: 0 }),
+  timeout: input.duration({ default: 5000, min: 1 }),
+  'follow-redirects': input.boolean({ default: false }),
+  'ca-file': input.optionalString(),
+  'insecure-tls': input.boolean({ default: false }),
+  'on-no-data': input.oneOf(policies, { default: 'inconclusive' }),
+  'on-error': input.oneOf(policies, { default: 'fail' }),
+  'baseline-min-samples': input.integer({ default: 20, min: 5, max: 100_000 }),
+  'baseline-latency-tolerance': input.percent({ default: 25 }),
+  'baseline-latency-floor': input.duration({ default: 5, min: 0 }),
+  'baseline-error-tolerance': input.percent({ default: 5 }),
+  'baseline-confidence': input.percent({ default: 99 }),
+};
+
+export type AnalysisFields = typeof analysisFields;
+
+/** The parsed analysis inputs, as `readInputs(analysisFields)` returns them. */
+export type AnalysisInputs = Parsed<AnalysisFields>;
+
+/**
+ * Turns the parsed inputs into an AnalysisConfig, after the checks that span
+ * inputs (all problems at once, as an InputError naming each input). Also
+ * registers credentials found in URLs and headers as secrets, so they are
+ * masked from the first line of output.
+ */
+export function analysisConfig(values: AnalysisInputs): AnalysisConfig {
+  const problems: Array<InputProblem | undefined> = [];
+  const shown = (name: string, value: unknown) => ({ input: name, value: String(value ?? '') });
+
+  const probes: ProbeCheck[] = [
+    ...values.url.map((url) => probeFromUrl(url)),
+    ...values.checks.map((entry) => probeFromEntry(entry)),
+  ];
+  const queries: QueryCheck[] = values.queries.map((q) => ({
+    name: q.name,
+    query: q.query,
+    ...(q.max !== undefined ? { max: q.max } : {}),
+    ...(q.min !== undefined ? { min: q.min } : {}),
+  }));
+
+  const names = new Map<string, number>();
+  for (const name of [...probes.map((p) => p.name), ...queries.map((q) => q.name)])
+    names.set(name, (names.get(name) ?? 0) + 1);
+  const repeated = [...names].filter(([, count]) => count > 1).map(([name]) => name);
+
+  if (probes.length === 0 && queries.length === 0)
+    problems.push({
+      ...shown('url', ''),
+      expected: 'something to check: set "url", "checks" or "queries" (with "prometheus-url")',
+    });
+  if (repeated.length)
+    problems.push({
+      ...shown(values.checks.length ? 'checks' : 'url', repeated.join(', ')),
+      expected: `each check named once (give the checks distinct "name"s; ${repeated.map((n) => `"${n}"`).join(', ')} repeats)`,
+    });
+  if (queries.length && !values['prometheus-url'])
+    problems.push({
+      ...shown('prometheus-url', ''),
+      expected: 'the Prometheus server to run "queries" against',
+    });
+  if (values['prometheus-url'] && !queries.length)
+    problems.push({
+      ...shown('queries', ''),
+      expected:
+        'at least one query when "prometheus-url" is set (a query with name, query and max and/or min)',
+    });
+  const username = values['prometheus-username'];
+  const password = values['prometheus-password'];
+  const token = values['prometheus-token'];
+  if (token && (username || password))
+    problems.push({
+      ...shown('prometheus-token', '***'),
+      expected: 'either a bearer token or a username and password, not both',
+    });
+  if (username && !password)
+    problems.push({
+      ...shown('prometheus-password', ''),
+      expected: 'a password, since "prometheus-username" is set',
+    });
+  if (password && !username)
+    problems.push({
+      ...shown('prometheus-username', ''),
+      expected: 'a user name, since "prometheus-password" is set',
+    });
+  if (values['baseline-url'] && probes.length === 0)
+    problems.push({
+      ...shown('baseline-url', values['baseline-url'].href),
+      expected: 'probe checks ("url" or "checks") to send to the baseline as well',
+    });
+  const confidence = values['baseline-confidence'];
+  if (confidence < 50 || confidence >= 100)
+    problems.push({
+      ...shown('baseline-confidence', confidence),
+      expected: 'a confidence from 50% to 99.99%',
+    });
+
+  let ca: string | undefined;
+  const caFile = values['ca-file'];
+  if (caFile) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+        problems.push({
+          ...shown('ca-file', caFile),
+          expected: 'a file of PEM certificates (BEGIN CERTIFICATE)',
+        });
+      }
+    } catch (error) {
+      problems.push({
+        ...shown('ca-file', caFile),
+        expected: `a readable file of PEM certificates (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      });
+    }
+  }
+  requireInputs(problems);
+
+  for (const probe of probes) registerProbeSecrets(probe);
+  const prometheusUrl = values['prometheus-url'];
+  const prometheusHeaders: Record<string, string> = {};
+  if (token) prometheusHeaders.authorization = `Bearer ${token}`;
+  if (username) {
+    const basic = Buffer.from(`${username}:${password}`).toString('base64');
+    registerSecret(basic);
+    prometheusHeaders.authorization = `Basic ${basic}`;
+  }
+  if (prometheusUrl) registerUrlSecrets(prometheusUrl);
+
+  return {
+    probes,
+    queries,
+    ...(prometheusUrl ? { prometheus: { url: prometheusUrl, headers: prometheusHeaders } } : {}),
+    ...(values['baseline-url']
+      ? {
+          baseline: {
+            url: values['baseline-url'],
+            minSamples: values['baseline-min-samples'],
+            latencyTolerance: values['baseline-latency-tolerance'] / 100,
+            latencyFloorMs: values['baseline-latency-floor'],
+            errorTolerance: values['baseline-error-tolerance'] / 100,
+            alpha: 1 - confidence / 100,
+          },
+        }
+      : {}),
+    intervalMs: values.interval,
+    failureThreshold: values['failure-threshold'],
+    requestsPerInterval: values['requests-per-interval'],
+    maxErrorRate: values['max-error-rate'] / 100,
+    onNoData: values['on-no-data'],
+    onError: values['on-error'],
+    http: {
+      timeoutMs: values.timeout,
+      followRedirects: values['follow-redirects'],
+      ...(ca ? { ca } : {}),
+      insecureTls: values['insecure-tls'],
+    },
+  };
+}
+
+function probeFromUrl(url: URL): ProbeCheck {
+  return { name: checkNameOf(url), url, method: 'GET', headers: {}, status: SUCCESS_STATUS, json: [] };
+}
+
+function probeFromEntry(entry: CheckEntry): ProbeCheck {
+  const url = new URL(entry.url);
+  const json: JsonExpectation[] = Object.entries(entry.json ?? {}).map(([path, expected]) => ({
+    path,
+    steps: parseJsonPath(path)!,
+    expected,
+  }));
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(entry.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
+  const maxLatency = entry['max-latency'];
+  return {
+    name: entry.name ?? checkNameOf(url),
+    url,
+    method: (entry.method ?? 'GET').toUpperCase(),
+    headers,
+    status: entry.status === undefined ? SUCCESS_STATUS : parseStatusRanges(entry.status)!,
+    ...(entry.body !== undefined ? { body: new RegExp(entry.body) } : {}),
+    json,
+    ...(maxLatency !== undefined ? { maxLatencyMs: latencyMs(maxLatency) } : {}),
+  };
+}
+
+/** `300`, `300ms`, `1.5s` → milliseconds (the schema has already checked the form). */
+function latencyMs(value: number | string): number {
+  if (typeof value === 'number') return value;
+  const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value.trim())!;
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+}
+
+/** A check given only by URL is named by its host and path, which is what a reader recognises. */
+function checkNameOf(url: URL): string {
+  return displayUrl(url).replace(/^https?:\/\//, '');
+}
+
+function registerProbeSecrets(probe: ProbeCheck): void {
+  for (const [name, value] of Object.entries(probe.headers)) if (isSecretHeader(name)) registerSecret(value);
+  registerUrlSecrets(probe.url);
+}
+
+/** Credentials in a URL: the password, and query parameters named like keys or tokens. */
+function registerUrlSecrets(url: URL): void {
+  if (url.password) registerSecret(decodeURIComponent(url.password));
+  for (const [name, value] of url.searchParams) if (isSecretHeader(name)) registerSecret(value);
+}

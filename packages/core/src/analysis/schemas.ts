@@ -1,0 +1,85 @@
+/**
+ * Schemas of the structured analysis inputs (`checks`, `queries`). This module
+ * is only loaded through a dynamic import from `fields.ts`, so zod stays out
+ * of an action's start-up unless one of these inputs is set.
+ */
+import { z } from 'zod';
+import { parseJsonPath, parseStatusRanges } from './config.js';
+
+const httpUrl = z.string().refine(
+  (text) => {
+    try {
+      const url = new URL(text);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an absolute http or https URL' },
+);
+
+const status = z
+  .union([z.number(), z.string(), z.array(z.union([z.number(), z.string()]))])
+  .refine((spec) => parseStatusRanges(spec) !== undefined, {
+    message: 'expected status codes or ranges such as 200, "200-299", "2xx" or a list of them',
+  });
+
+const regex = z.string().refine(
+  (text) => {
+    try {
+      new RegExp(text);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a regular expression' },
+);
+
+const latency = z
+  .union([z.number().positive(), z.string()])
+  .refine((value) => typeof value === 'number' || /^\d+(\.\d+)?(ms|s)?$/.test(value.trim()), {
+    message: 'expected a duration such as 300ms or 1.5s (a bare number is milliseconds)',
+  });
+
+const jsonExpectations = z.record(z.string(), z.unknown()).superRefine((record, context) => {
+  for (const path of Object.keys(record)) {
+    if (!parseJsonPath(path))
+      context.addIssue({ code: 'custom', path: [path], message: 'expected a path such as data.items[0].id' });
+  }
+});
+
+export const checkSchema = z.strictObject({
+  name: z.string().trim().min(1).optional(),
+  url: httpUrl,
+  method: z
+    .string()
+    .regex(/^[A-Za-z]+$/, { message: 'expected an HTTP method such as GET' })
+    .optional(),
+  headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  status: status.optional(),
+  body: regex.optional(),
+  json: jsonExpectations.optional(),
+  'max-latency': latency.optional(),
+});
+
+export const checksSchema = z.array(checkSchema);
+
+export const querySchema = z
+  .strictObject({
+    name: z.string().trim().min(1),
+    query: z.string().trim().min(1),
+    max: z.number().optional(),
+    min: z.number().optional(),
+  })
+  .refine((q) => q.max !== undefined || q.min !== undefined, {
+    message: 'give "max", "min" or both: a query without bounds cannot fail',
+  })
+  .refine((q) => q.max === undefined || q.min === undefined || q.min <= q.max, {
+    message: '"min" is above "max"',
+  });
+
+export const queriesSchema = z.array(querySchema);
+
+export type CheckEntry = z.output<typeof checkSchema>;
+export type QueryEntry = z.output<typeof querySchema>;

@@ -1,0 +1,362 @@
+import { errorMessage, OperationError } from '../errors.js';
+import { retry } from '../retry.js';
+import { allTo, formatWeights, type Router, sameWeights, split, type Weights } from '../traffic/router.js';
+import type { IntervalPoint, StepAnalyst, StepVerdict, StepVerdictKind } from './analyst.js';
+import type { ShiftPlan, ShiftStep } from './plan.js';
+
+export interface RolloutLogger {
+  info(message: string): void;
+  warning(message: string): void;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface ShiftDependencies {
+  router: Router;
+  analyst: StepAnalyst;
+  log: RolloutLogger;
+  clock?: Clock;
+  /** How hard to try returning traffic to the live slot when the router fails (default 5 attempts over ~8 s). */
+  revertAttempts?: number;
+  revertBaseDelayMs?: number;
+}
+
+export type ShiftResult = 'promoted' | 'rolled-back' | 'held';
+
+/** Why a shift stopped before promotion. */
+export type StopCause = 'verdict' | 'inconclusive' | 'analysis-error' | 'router' | 'deadline' | 'cancelled';
+
+/** What happened in one step, for the timeline table. */
+export interface StepRecord {
+  step: ShiftStep;
+  startedAt: number;
+  endedAt: number;
+  verdict: StepVerdictKind | 'stopped' | 'router-error';
+  reason: string;
+  samples: number;
+  p95Ms?: number;
+  errorRate?: number;
+}
+
+/** A point of the weight / error-rate curve. */
+export interface CurvePoint {
+  at: number;
+  /** Percent on the target slot in force at that moment. */
+  weight: number;
+  /** 0..1, when measured. */
+  errorRate?: number;
+}
+
+export interface ShiftEvent {
+  at: number;
+  message: string;
+}
+
+export interface ShiftOutcome {
+  result: ShiftResult;
+  /** Percent of traffic on the target slot when the shift ended. */
+  weight: number;
+  reason: string;
+  cause?: StopCause;
+  /** True when the final weights were read back from the router and match. */
+  settled: boolean;
+  steps: StepRecord[];
+  curve: CurvePoint[];
+  events: ShiftEvent[];
+  startedAt: number;
+  endedAt: number;
+  /** For a revert: when the first failing sample was seen, when the verdict came, when traffic was back. */
+  detection?: { firstFailureAt?: number; verdictAt: number; revertedAt?: number };
+}
+
+export interface ShiftOptions {
+  /** The steps to walk; default: all of the plan's. A resumed shift passes the remaining ones. */
+  steps?: ShiftStep[];
+  /** Cancellation of the job: traffic returns to the live slot. */
+  signal?: AbortSignal;
+}
+
+class Stop extends Error {
+  constructor(
+    readonly stopCause: StopCause,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Walks a shift plan: for each step, set the weights, read them back, and hold
+ * while the analysis runs. The analysis returns the moment a fail is certain,
+ * and traffic returns to the live slot right then, not at the end of the step.
+ *
+ * Every exit path leaves traffic somewhere deliberate — all on the target
+ * (promoted), all on the live slot (rolled back), or where it was when
+ * `on-failure: hold` asks to keep it — and says so in `reason`. When even
+ * the revert fails, `settled` is false and the reason names the last weights
+ * that were verified, so the post step (or a human) knows where traffic stands.
+ */
+export async function shift(
+  plan: ShiftPlan,
+  deps: ShiftDependencies,
+  options: ShiftOptions = {},
+): Promise<ShiftOutcome> {
+  const clock = deps.clock ?? systemClock;
+  const { router, log } = deps;
+  const startedAt = clock.now();
+  const deadline = startedAt + plan.maxDurationMs;
+  const steps = options.steps ?? plan.steps;
+  const records: StepRecord[] = [];
+  const curve: CurvePoint[] = [];
+  const events: ShiftEvent[] = [];
+  const event = (message: string) => {
+    events.push({ at: clock.now(), message });
+    log.info(message);
+  };
+  const live = allTo(plan.live, [plan.live, plan.target]);
+  let current = -1;
+  let lastVerified: Weights | undefined;
+
+  const total = steps.length * plan.stepDurationMs;
+  if (total > plan.maxDurationMs)
+    log.warning(
+      `The steps hold ${Math.round(total / 1000)} s in all, longer than max-duration (${Math.round(plan.maxDurationMs / 1000)} s): the shift will be reverted at the deadline.`,
+    );
+
+  const finish = (
+    result: ShiftResult,
+    weight: number,
+    reason: string,
+    extra: Partial<ShiftOutcome> = {},
+  ): ShiftOutcome => ({
+    result,
+    weight,
+    reason,
+    settled: true,
+    steps: records,
+    curve,
+    events,
+    startedAt,
+    endedAt: clock.now(),
+    ...extra,
+  });
+
+  for (const [index, step] of steps.entries()) {
+    const label = `Step ${index + 1}/${steps.length}${step.resumed ? ' (resumed)' : ''}`;
+    const stepStarted = clock.now();
+    let verdict: StepVerdict;
+    try {
+      if (options.signal?.aborted) throw new Stop('cancelled', cancelledReason(options.signal));
+      if (clock.now() >= deadline) throw deadlineStop(plan);
+      const weights = split(plan.target, plan.live, step.weight);
+      event(`${label}: ${formatWeights(weights)}.`);
+      try {
+        await router.set(weights);
+        await router.verify(weights);
+      } catch (error) {
+        throw new Stop(
+          'router',
+          `The router failed at ${label.toLowerCase()} (${step.weight}%): ${errorMessage(error)}`,
+        );
+      }
+      lastVerified = weights;
+      current = step.weight;
+      curve.push({ at: clock.now(), weight: step.weight });
+      event(
+        `${label}: verified ${router.describe()} has ${formatWeights(weights)}; analysing for ${Math.round(plan.stepDurationMs / 1000)} s.`,
+      );
+      verdict = await hold(plan, deps, step, deadline, options.signal, (point) => {
+        curve.push({ at: point.at, weight: step.weight, errorRate: point.errorRate });
+      });
+    } catch (error) {
+      const stop =
+        error instanceof Stop
+          ? error
+          : new Stop('analysis-error', `The analysis failed: ${errorMessage(error)}`);
+      records.push({
+        step,
+        startedAt: stepStarted,
+        endedAt: clock.now(),
+        verdict: stop.stopCause === 'router' ? 'router-error' : 'stopped',
+        reason: stop.message,
+        samples: 0,
+      });
+      return revert(stop.message, stop.stopCause, clock.now());
+    }
+
+    records.push({
+      step,
+      startedAt: stepStarted,
+      endedAt: clock.now(),
+      verdict: verdict.verdict,
+      reason: verdict.reason,
+      samples: verdict.samples,
+      p95Ms: verdict.p95Ms,
+      errorRate: verdict.errorRate,
+    });
+    if (verdict.verdict === 'pass') {
+      event(`${label}: pass (${verdict.samples} samples). ${verdict.reason}`);
+      continue;
+    }
+    const cause: StopCause = verdict.verdict === 'fail' ? 'verdict' : 'inconclusive';
+    const reason =
+      verdict.verdict === 'fail'
+        ? `${label} at ${step.weight}% failed: ${verdict.reason}`
+        : `${label} at ${step.weight}% was inconclusive, which is not a pass: ${verdict.reason}`;
+    const verdictAt = clock.now();
+    if (plan.onFailure === 'hold') {
+      log.warning(
+        `${sentence(reason)} on-failure is hold: traffic stays at ${formatWeights(lastVerified ?? live)}.`,
+      );
+      return finish('held', current, reason, {
+        cause,
+        detection: { firstFailureAt: verdict.firstFailureAt, verdictAt },
+      });
+    }
+    return revert(reason, cause, verdictAt, verdict.firstFailureAt);
+  }
+
+  event(`Promoted: all traffic is on ${plan.target}.`);
+  return finish(
+    'promoted',
+    100,
+    `All ${steps.length} steps passed; ${plan.target} receives 100% of traffic.`,
+  );
+
+  async function revert(
+    reason: string,
+    cause: StopCause,
+    verdictAt: number,
+    firstFailureAt?: number,
+  ): Promise<ShiftOutcome> {
+    log.warning(`${sentence(reason)} Returning all traffic to ${plan.live}.`);
+    try {
+      await restoreLive(router, plan.live, plan.target, log, {
+        attempts: deps.revertAttempts,
+        baseDelayMs: deps.revertBaseDelayMs,
+      });
+    } catch (error) {
+      const where = lastVerified ? formatWeights(lastVerified) : 'unknown';
+      const message = `${sentence(reason)} Traffic could NOT be returned to ${plan.live}: ${errorMessage(error)}. Last verified weights: ${where}.`;
+      log.warning(message);
+      return finish('rolled-back', Math.max(current, 0), message, {
+        cause,
+        settled: false,
+        detection: { firstFailureAt, verdictAt },
+      });
+    }
+    const revertedAt = clock.now();
+    curve.push({ at: revertedAt, weight: 0 });
+    const took = ((revertedAt - verdictAt) / 1000).toFixed(2);
+    const sinceFirst =
+      firstFailureAt !== undefined
+        ? `, ${((revertedAt - firstFailureAt) / 1000).toFixed(2)} s after the first failing sample`
+        : '';
+    event(`Rolled back: ${formatWeights(live)} verified ${took} s after the verdict${sinceFirst}.`);
+    return finish('rolled-back', 0, reason, { cause, detection: { firstFailureAt, verdictAt, revertedAt } });
+  }
+}
+
+/**
+ * Runs the analysis for one step, stopping it early on cancellation or at the
+ * overall deadline. Those two stops win over whatever the analysis returns
+ * once aborted, so a half-finished window is never read as a verdict.
+ */
+async function hold(
+  plan: ShiftPlan,
+  deps: ShiftDependencies,
+  step: ShiftStep,
+  deadline: number,
+  cancel: AbortSignal | undefined,
+  onInterval: (point: IntervalPoint) => void,
+): Promise<StepVerdict> {
+  const clock = deps.clock ?? systemClock;
+  const controller = new AbortController();
+  const remaining = deadline - clock.now();
+  const onCancel = () => controller.abort(new Stop('cancelled', cancelledReason(cancel!)));
+  cancel?.addEventListener('abort', onCancel, { once: true });
+  // setTimeout fires at once for delays beyond 2^31-1 ms (~24.8 days); a longer deadline needs no timer.
+  const timer =
+    remaining < 2 ** 31 - 1
+      ? setTimeout(() => controller.abort(deadlineStop(plan)), Math.max(0, remaining))
+      : undefined;
+  try {
+    const durationMs = plan.stepDurationMs;
+    let verdict: StepVerdict;
+    try {
+      verdict = await deps.analyst({ step, durationMs, signal: controller.signal, onInterval });
+    } catch (error) {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      throw error;
+    }
+    if (controller.signal.aborted) throw controller.signal.reason;
+    return verdict;
+  } finally {
+    clearTimeout(timer);
+    cancel?.removeEventListener('abort', onCancel);
+  }
+}
+
+/** Ends a message as a sentence, so that the next one can follow it. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
+}
+
+function deadlineStop(plan: ShiftPlan): Stop {
+  return new Stop(
+    'deadline',
+    `The shift ran past max-duration (${Math.round(plan.maxDurationMs / 1000)} s).`,
+  );
+}
+
+function cancelledReason(signal: AbortSignal): string {
+  return `The job was cancelled (${errorMessage(signal.reason ?? 'aborted')}).`;
+}
+
+/**
+ * Sends all traffic to the live slot and reads it back, retrying with backoff
+ * because the usual reason to be here is a router that just failed (a socket
+ * that went away for a moment, a reload that raced). When the router already
+ * has everything on the live slot, nothing is written — the upstream file stays
+ * byte-identical — and the weights are only verified. Used by the shift, the
+ * post step and a rerun that finds a split it cannot explain; idempotent.
+ */
+export async function restoreLive(
+  router: Router,
+  live: string,
+  target: string,
+  log: RolloutLogger,
+  options: { attempts?: number | undefined; baseDelayMs?: number | undefined } = {},
+): Promise<'restored' | 'already-live'> {
+  const weights = allTo(live, [live, target]);
+  return retry(
+    async () => {
+      const now = await router.read();
+      if (sameWeights(now, weights)) {
+        await router.verify(weights);
+        return 'already-live' as const;
+      }
+      await router.set(weights);
+      await router.verify(weights);
+      return 'restored' as const;
+    },
+    {
+      attempts: options.attempts ?? 5,
+      baseDelayMs: options.baseDelayMs ?? 500,
+      maxDelayMs: 4000,
+      onRetry: (error, attempt, delay) =>
+        log.warning(
+          `Returning traffic to ${live} failed (attempt ${attempt}): ${errorMessage(error)}; trying again in ${delay} ms.`,
+        ),
+    },
+  );
+}
+
+/** Thrown by callers when the router could not be brought back to a known state. */
+export class UnsettledTrafficError extends OperationError {
+  override readonly name = 'UnsettledTrafficError';
+}

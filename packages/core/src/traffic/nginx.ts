@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { errorMessage } from '../errors.js';
+import { execFile, ProcessError } from '../exec.js';
+import {
+  parseUpstream,
+  renderUpstream,
+  rewriteServers,
+  sameAddress,
+  serverWeight,
+  type UpstreamBlock,
+  UpstreamSyntaxError,
+  withWeight,
+} from './nginx-upstream.js';
+import {
+  formatWeights,
+  type Router,
+  RouterError,
+  type SlotName,
+  sameWeights,
+  type Weights,
+} from './router.js';
+import { toPercents, weightsProblem } from './weights.js';
+
+export interface NginxRouterOptions {
+  /** The file that holds the complete `upstream <name> { … }` block, included by the user's nginx config. */
+  upstreamFile: string;
+  upstream: string;
+  /** Slot → the server address written in the block. */
+  slots: ReadonlyMap<SlotName, string>;
+  /** Program and arguments; default `nginx -t`. */
+  testCommand?: string[];
+  /** Program and arguments; default `nginx -s reload`. */
+  reloadCommand?: string[];
+  log?: (line: string) => void;
+}
+
+/**
+ * Splits traffic with the weights of an nginx upstream block. The router owns
+ * one file holding the block; a shift rewrites the slots' `server` lines,
+ * replaces the file atomically, asks nginx to test the whole configuration,
+ * and reloads it gracefully (old workers finish the requests they hold). If the
+ * test or the reload fails, the previous file is put back byte for byte, so
+ * the file and the running nginx never disagree for longer than the attempt.
+ */
+export class NginxRouter implements Router {
+  readonly kind = 'nginx' as const;
+  readonly #options: Required<Omit<NginxRouterOptions, 'log'>> & Pick<NginxRouterOptions, 'log'>;
+
+  constructor(options: NginxRouterOptions) {
+    this.#options = {
+      testCommand: ['nginx', '-t'],
+      reloadCommand: ['nginx', '-s', 'reload'],
+      ...options,
+    };
+  }
+
+  describe(): string {
+    return `nginx upstream "${this.#options.upstream}" in ${this.#options.upstreamFile}`;
+  }
+
+  async read(): Promise<Weights> {
+    const source = await this.#readFile();
+    if (source === undefined)
+      throw new RouterError(`${this.describe()}: the file does not exist (the first shift creates it)`);
+    return this.#weightsIn(source.toString('utf8'));
+  }
+
+  async set(weights: Weights, signal?: AbortSignal): Promise<void> {
+    const slots = [...this.#options.slots.keys()];
+    const problem = weightsProblem(weights, slots);
+    if (problem)
+      throw new RouterError(`${this.describe()}: cannot set ${formatWeights(weights)}: expected ${problem}`);
+    signal?.throwIfAborted();
+
+    const previous = await this.#readFile();
+    const next =
+      previous === undefined ? this.#fresh(weights) : this.#rewrite(previous.toString('utf8'), weights);
+    const changed = previous === undefined || next !== previous.toString('utf8');
+    if (changed) {
+      try {
+        await writeAtomically(this.#options.upstreamFile, next);
+      } catch (error) {
+        throw new RouterError(`${this.describe()}: cannot write the file: ${errorMessage(error)}`, {
+          cause: error,
+        });
+      }
+    }
+    // The test and reload run even when the file did not change: a shift that
+    // was cut off between its write and its reload leaves nginx behind the file.
+    try {
+      await this.#run('config test', this.#options.testCommand);
+      await this.#run('reload', this.#options.reloadCommand);
+    } catch (error) {
+      if (changed) await this.#restore(previous);
+      throw error;
+    }
+    this.#options.log?.(
+      `${this.describe()}: ${formatWeights(weights)} written, configuration tested, nginx reloaded`,
+    );
+  }
+
+  /**
+   * Reads the file back. nginx applies a reload asynchronously (the new
+   * workers start a moment after the signal), so what this proves is that the
+   * configuration nginx accepted holds these weights.
+   */
+  async verify(weights: Weights): Promise<void> {
+    const actual = await this.read();
+    if (!sameWeights(actual, weights))
+      throw new RouterError(
+        `${this.describe()} holds ${formatWeights(actual)}, not ${formatWeights(weights)}`,
+      );
+  }
+
+  async #readFile(): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.#options.upstreamFile);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new RouterError(`${this.describe()}: cannot read the file: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  #parse(source: string): UpstreamBlock {
+    try {
+      return parseUpstream(source, this.#options.upstream);
+    } catch (error) {
+      if (error instanceof UpstreamSyntaxError)
+        throw new RouterError(`${this.describe()}: ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Each slot's server directive; every other server must be out of normal rotation (`down` or `backup`). */
+  #slotServers(block: UpstreamBlock) {
+    const found = new Map<SlotName, UpstreamBlock['servers'][number]>();
+    for (const [slot, address] of this.#options.slots) {
+      const matches = block.servers.filter((s) => sameAddress(s.address, address));
+      if (matches.length === 0)
+        throw new RouterError(`${this.describe()} has no "server ${address}" line for slot "${slot}"`);
+      if (matches.length > 1)
+        throw new RouterError(
+          `${this.describe()} has "server ${address}" on lines ${matches.map((m) => m.line).join(' and ')}; slot "${slot}" needs exactly one`,
+        );
+      found.set(slot, matches[0]!);
+    }
+    const slotServers = new Set(found.values());
+    for (const server of block.servers) {
+      if (!slotServers.has(server) && serverWeight(server) > 0)
+        throw new RouterError(
+          `${this.describe()} sends traffic to "server ${server.address}" (line ${server.line}), which is not a slot; mark it down or backup, or remove it`,
+        );
+    }
+    return found;
+  }
+
+  #weightsIn(source: string): Weights {
+    const servers = this.#slotServers(this.#parse(source));
+    const relative = new Map<SlotName, number>();
+    for (const [slot, server] of servers) {
+      const weight = serverWeight(server);
+      if (!Number.isFinite(weight))
+        throw new RouterError(`${this.describe()}: line ${server.line} has a weight that is not a number`);
+      relative.set(slot, weight);
+    }
+    const weights = toPercents(relative);
+    if (Object.values(weights).every((w) => w === 0))
+      throw new RouterError(`${this.describe()}: every slot is down or backup; no slot receives traffic`);
+    return weights;
+  }
+
+  #rewrite(source: string, weights: Weights): string {
+    const servers = this.#slotServers(this.#parse(source));
+    return rewriteServers(
+      source,
+      [...servers].map(([slot, server]) => ({ server, params: withWeight(server.params, weights[slot]!) })),
+    );
+  }
+
+  #fresh(weights: Weights): string {
+    return renderUpstream(
+      this.#options.upstream,
+      [...this.#options.slots].map(([slot, address]) => ({
+        address,
+        params: withWeight([], weights[slot]!),
+      })),
+    );
+  }
+
+  async #run(what: string, argv: string[]): Promise<void> {
+    const [program, ...args] = argv;
+    try {
+      await execFile(program!, args, { silent: true });
+    } catch (error) {
+      const detail =
+        error instanceof ProcessError ? error.tail || `exit code ${error.exitCode}` : errorMessage(error);
+      throw new RouterError(
+        `${this.describe()}: the nginx ${what} (${argv.join(' ')}) failed, so the previous upstream file was put back:\n${detail}`,
+        { cause: error },
+      );
+    }
+  }
+
+  async #restore(previous: Buffer | undefined): Promise<void> {
+    try {
+      if (previous === undefined) await unlink(this.#options.upstreamFile);
+      else await writeAtomically(this.#options.upstreamFile, previous);
+    } catch (error) {
+      throw new RouterError(
+        `${this.describe()}: the shift failed and the previous file could not be put back: ${errorMessage(error)}`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/**
+ * Replaces a file so that a reader (nginx, or a crash halfway) sees either the
+ * old content or the new, never a part: a temporary file in the same
+ * directory, flushed to disk, renamed over the target, then the directory
+ * flushed so the rename itself survives a power loss.
+ */
+export async function writeAtomically(file: string, content: string | Buffer): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let mode = 0o644;
+  try {
+    mode = (await stat(file)).mode & 0o7777;
+  } catch {
+    // A new file gets the usual mode.
+  }
+  const handle = await open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+  const dirHandle = await open(dir, 'r').catch(() => undefined);
+  if (dirHandle) {
+    await dirHandle.sync().catch(() => {});
+    await dirHandle.close();
+  }
+}
