@@ -110,7 +110,7 @@ async function runEntry(entry, options, state) {
     ...options.env,
   };
   for (const [name, spec] of Object.entries(yml.inputs ?? {})) {
-    if (spec?.default !== undefined) env[inputEnvName(name)] = String(spec.default);
+    if (spec?.default !== undefined) env[inputEnvName(name)] = evaluateDefault(String(spec.default), env);
   }
   for (const [name, value] of Object.entries(options.inputs ?? {})) {
     if (!(yml.inputs && name in yml.inputs)) {
@@ -182,6 +182,19 @@ async function runEntry(entry, options, state) {
     files,
   };
 }
+/**
+ * The runner evaluates expressions in input defaults. The harness knows the
+ * one actions use, `${{ github.token }}` (the job's token: GITHUB_TOKEN from
+ * the step's environment here, empty when the test gives none), and refuses
+ * any other rather than pass it through as literal text.
+ */
+function evaluateDefault(text, env) {
+  return text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_, expression) => {
+    if (expression === 'github.token') return env.GITHUB_TOKEN ?? '';
+    throw new Error(`the harness cannot evaluate \${{ ${expression} }} in an input default`);
+  });
+}
+
 /** Parses a file written by `GITHUB_OUTPUT`-style file commands. */
 export function parseKeyValueFile(text) {
   const out = {};

@@ -18,12 +18,17 @@ describe('the runner-contract harness', () => {
   });
 
   it('runs main then post, passing defaults, outputs, state, env, path, summary and annotations', async () => {
-    const { main, post } = await runMainAndPost({ action: fixture, inputs: { 'multi word': 'a b' } });
+    const { main, post } = await runMainAndPost({
+      action: fixture,
+      inputs: { 'multi word': 'a b' },
+      env: { GITHUB_TOKEN: 'ghs_fixture' },
+    });
     expect(main.exitCode).toBe(1);
     expect(main.outputs).toEqual({
       greeting: 'hello',
       multi: 'line one\nline two',
       spaced: 'a b',
+      token: 'ghs_fixture',
       event: 'push:glidepath-test/service',
     });
     expect(main.state).toEqual({ phase: 'main-done', counter: '41' });

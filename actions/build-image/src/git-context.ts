@@ -59,7 +59,9 @@ export function gitContextFrom(env: NodeJS.ProcessEnv, payload: EventPayload): G
   return {
     eventName,
     ref: env.GITHUB_REF ?? '',
-    sha: (isPullRequest ? payload.pull_request?.head?.sha : undefined) ?? env.GITHUB_SHA ?? '',
+    // On `pull_request` the checkout is the merge commit, built from the head; `pull_request_target`
+    // checks out the base, so its GITHUB_SHA is what is built.
+    sha: (eventName === 'pull_request' ? payload.pull_request?.head?.sha : undefined) ?? env.GITHUB_SHA ?? '',
     prNumber: isPullRequest ? (payload.pull_request?.number ?? payload.number) : undefined,
     defaultBranch: payload.repository?.default_branch ?? undefined,
     repositoryUrl: payload.repository?.html_url ?? (repository ? `${serverUrl}/${repository}` : ''),

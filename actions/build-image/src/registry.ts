@@ -46,6 +46,12 @@ export interface RegistryCallOptions extends Pick<RetryOptions, 'sleep' | 'rando
   attempts?: number;
   baseDelayMs?: number;
   log?: (message: string) => void;
+  /**
+   * Whether a failure came from the registry at all. An operation that does
+   * more than talk to a registry (a buildx build that also pushes) passes the
+   * other failures through untouched: neither retried nor blamed on the registry.
+   */
+  fromRegistry?: (error: unknown) => boolean;
 }
 
 /**
@@ -60,12 +66,13 @@ export async function withRegistry<T>(
   options: RegistryCallOptions = {},
 ): Promise<T> {
   const attempts = options.attempts ?? 4;
+  const fromRegistry = options.fromRegistry ?? (() => true);
   try {
     return await retry(operation, {
       attempts,
       baseDelayMs: options.baseDelayMs ?? 1000,
       maxDelayMs: 15_000,
-      retryable: isTransient,
+      retryable: (error) => fromRegistry(error) && isTransient(error),
       signal: options.signal,
       sleep: options.sleep,
       random: options.random,
@@ -75,6 +82,7 @@ export async function withRegistry<T>(
         ),
     });
   } catch (error) {
+    if (!fromRegistry(error)) throw error;
     if (isAuthFailure(error)) throw new RegistryAuthError(registry, registryProblem(error), { cause: error });
     if (isTransient(error))
       throw new RegistryUnreachableError(

@@ -1,23 +1,5 @@
 import { formatDuration, Summary } from '@glidepath/core';
-import type { RestoreOutcome } from './cache.js';
-
-export interface BuildReport {
-  image: string;
-  digest: string | undefined;
-  imageId: string | undefined;
-  refs: string[];
-  labels: ReadonlyMap<string, string>;
-  builder: string;
-  platforms: string[];
-  pushed: boolean;
-  sizeBytes: number | undefined;
-  durationMs: number;
-  buildMs: number;
-  cacheMode: string;
-  cacheSteps: { reused: number; total: number } | undefined;
-  restore: RestoreOutcome | undefined;
-  attestationUrl: string | undefined;
-}
+import type { BuildReport } from './report.js';
 
 /** `hit`, `partial` or `miss`, from the steps the builder took from its cache. */
 export function cacheVerdict(steps: { reused: number; total: number } | undefined): string {

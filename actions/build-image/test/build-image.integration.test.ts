@@ -74,7 +74,7 @@ function failure(result: StepResult): string {
   return `exit ${result.exitCode}\n${result.log.slice(-3000)}`;
 }
 
-describe('build and push with buildah', () => {
+describe('build and push with buildah', { timeout: 120_000 }, () => {
   const repository = `glidepath-test/${uniqueName('app').replace('_', '-')}`;
   const cacheDir = () => path.join(scratch, 'layers');
   const inputs = () => ({
@@ -169,7 +169,7 @@ describe('build and push with buildah', () => {
   });
 });
 
-describe('failures', () => {
+describe('failures', { timeout: 120_000 }, () => {
   it('turns a COPY of a missing file into an annotation at the Dockerfile line', async () => {
     const image = `${registry.host}/glidepath-test/broken`;
     const result = await build({ image, context: 'broken', cache: 'none' });
@@ -259,7 +259,7 @@ describe('failures', () => {
   });
 });
 
-describe('multi-platform', () => {
+describe('multi-platform', { timeout: 120_000 }, () => {
   it('pushes one index holding every platform under every tag', async () => {
     const repository = `glidepath-test/${uniqueName('multi').replace('_', '-')}`;
     const result = await build({
@@ -286,7 +286,7 @@ describe('multi-platform', () => {
   });
 });
 
-describe('build only', () => {
+describe('build only', { timeout: 120_000 }, () => {
   it('builds without pushing when push is false', async () => {
     const repository = `glidepath-test/${uniqueName('local').replace('_', '-')}`;
     const result = await build({ image: `${registry.host}/${repository}`, push: false, cache: 'none' });
@@ -298,7 +298,7 @@ describe('build only', () => {
   });
 });
 
-describe('post step', () => {
+describe('post step', { timeout: 120_000 }, () => {
   it('removes a credentials file and scratch space that a killed main left behind', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'glidepath-post-'));
     const scratchDir = path.join(dir, 'glidepath-build-x');

@@ -45,6 +45,13 @@ describe('computeTags', () => {
       { number: 42, pull_request: { number: 42, head: { sha: HEAD } } },
       ['sha-0123456', 'pr-42'],
     ],
+    [
+      'pull_request_target #42 (the base is checked out)',
+      'pull_request_target',
+      'refs/heads/main',
+      { number: 42, pull_request: { number: 42, head: { sha: HEAD } } },
+      ['sha-ffac537', 'pr-42'],
+    ],
     ['a manual run on main', 'workflow_dispatch', 'refs/heads/main', {}, ['sha-ffac537', 'main', 'latest']],
   ])('%s', (_name, eventName, ref, payload, expected) => {
     const git = gitContextFrom(env(eventName, ref), { repository, ...payload });

@@ -4,6 +4,7 @@ import {
   analysisConfig,
   analysisFields,
   input,
+  loadKubeConfig,
   type RawInputs,
   type RouterSettings,
   readInputs,
@@ -12,13 +13,19 @@ import {
   routerSettings,
   runnerInputs,
   type ShiftPlan,
+  type SlotName,
   shiftSteps,
+  splitCommand,
 } from '@glidepath/core';
+import type { SlotDeployment } from './deploy.js';
 
 /** Inputs of canary-shift, keyed by their action.yml names. */
 export const fields = {
   ...routerFields,
-  'target-slot': input.string(),
+  'target-slot': input.string({ default: 'auto' }),
+  'deploy-command': input.optionalString(),
+  'slot-deployments': input.keyValues({ default: new Map() }),
+  'deploy-timeout': input.duration({ default: 600_000, min: 1000 }),
   // No default here: the action.yml default fills an input that is not given,
   // so an explicitly empty `steps` is an error rather than a silent default.
   steps: input.steps(),
@@ -35,7 +42,11 @@ export const fields = {
 };
 
 export interface ShiftContext {
-  plan: ShiftPlan;
+  /** The target slot as given, or `auto` (the idle slot, resolved against the router). */
+  targetSlot: SlotName | 'auto';
+  /** The plan for a given target slot. */
+  planFor(target: SlotName): ShiftPlan;
+  deploy: SlotDeployment;
   router: RouterSettings;
   analysis: AnalysisConfig;
   environment: string;
@@ -56,26 +67,69 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
   const router = routerSettings(values);
   const target = values['target-slot'];
   const slotNames = [...values.slots.keys()];
+  const deployCommand = values['deploy-command'] === undefined ? undefined : splitCommand(values['deploy-command']);
+  const deployments = new Map<SlotName, { deployment: string; container?: string }>();
+  for (const [slot, text] of values['slot-deployments']) {
+    const [deployment, container] = text.split('/');
+    deployments.set(slot, { deployment: deployment!, ...(container ? { container } : {}) });
+  }
+  const deploymentsText = [...values['slot-deployments']].map(([k, v]) => `${k}=${v}`).join('\n');
+  const kubernetes = router.router === 'gateway-api' || router.router === 'ingress-nginx';
   requireInputs([
-    !slotNames.includes(target) && {
-      input: 'target-slot',
-      value: target,
-      expected: `one of the slots (${slotNames.map((s) => `"${s}"`).join(', ')})`,
-    },
+    target !== 'auto' &&
+      !slotNames.includes(target) && {
+        input: 'target-slot',
+        value: target,
+        expected: `"auto" or one of the slots (${slotNames.map((s) => `"${s}"`).join(', ')})`,
+      },
+    values['deploy-command'] !== undefined &&
+      !deployCommand?.length && {
+        input: 'deploy-command',
+        value: values['deploy-command'],
+        expected: 'a command such as "./deploy-slot.sh" (no shell; quotes must be closed)',
+      },
+    deployments.size > 0 &&
+      (!kubernetes ||
+        ![...deployments.keys()].every((slot) => slotNames.includes(slot)) ||
+        ![...deployments.values()].every((d) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(d.deployment))) && {
+        input: 'slot-deployments',
+        value: deploymentsText,
+        expected: kubernetes
+          ? `lines slot=deployment[/container], one per slot of ${slotNames.join(', ')}`
+          : 'nothing unless the router is gateway-api or ingress-nginx (use deploy-command for nginx and HAProxy)',
+      },
+    deployments.size > 0 &&
+      deployCommand && {
+        input: 'deploy-command',
+        value: values['deploy-command'] ?? '',
+        expected: 'to be empty when slot-deployments is given (one way to deploy)',
+      },
   ]);
   const analysis = analysisConfig(values);
-  const live = slotNames.find((s) => s !== target)!;
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const token = values.token || process.env.GITHUB_TOKEN || undefined;
+  const steps = shiftSteps(values.strategy, values.steps);
   return {
-    plan: {
+    targetSlot: target,
+    planFor: (slot) => ({
       strategy: values.strategy,
-      live,
-      target,
-      steps: shiftSteps(values.strategy, values.steps),
+      live: slotNames.find((s) => s !== slot)!,
+      target: slot,
+      steps,
       stepDurationMs: values['step-duration'],
       maxDurationMs: values['max-duration'],
       onFailure: values['on-failure'],
+    }),
+    deploy: {
+      ...(deployCommand ? { command: deployCommand } : {}),
+      ...(deployments.size ? { deployments } : {}),
+      ...(router.router === 'gateway-api' || router.router === 'ingress-nginx'
+        ? {
+            kube: () => loadKubeConfig(router.kubeconfig),
+          }
+        : {}),
+      namespace: 'namespace' in router ? router.namespace : 'default',
+      timeoutMs: values['deploy-timeout'],
     },
     router,
     analysis,

@@ -7,6 +7,7 @@ import {
   OperationError,
   type RolloutOutcome,
   type RunContext,
+  type ShiftPlan,
   registerSecret,
   renderAnalysisSummary,
   renderShift,
@@ -20,17 +21,41 @@ import {
 } from '@glidepath/core';
 import { stepAnalyst } from './analyst.js';
 import { readContext, readRouterSettings, type ShiftContext } from './context.js';
+import { deployIntoSlot, idleSlot } from './deploy.js';
 import { openLedger } from './ledger.js';
 import { state } from './state.js';
 
-const log = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) };
+let inGroup = false;
+const log = {
+  info: (m: string) => core.info(m),
+  warning: (m: string) => core.warning(m),
+  /** One log group per step, so a long shift reads as a list of steps. */
+  section: (title: string | undefined) => {
+    if (inGroup) core.endGroup();
+    inGroup = title !== undefined;
+    if (title !== undefined) core.startGroup(title);
+  },
+};
 
 async function main({ signal }: RunContext): Promise<void> {
   registerSecret(process.env.GITHUB_TOKEN);
   const context = await readContext();
-  const { plan } = context;
   const router = await createRouter(context.router, { log: (line) => core.debug(line) });
   const ledger = openLedger(context);
+  const target =
+    context.targetSlot === 'auto' ? await idleSlot(router, context.router.slotNames) : context.targetSlot;
+  if (context.targetSlot === 'auto') core.info(`target-slot auto: ${target} takes no traffic, so the release goes there.`);
+  const plan = context.planFor(target);
+  const deployed = await core.group(`Deploy ${context.version} into ${target}`, () =>
+    deployIntoSlot(
+      context.deploy,
+      { slot: target, version: context.version, environment: context.environment },
+      router,
+      (line) => core.info(line),
+      signal,
+    ),
+  );
+  if (deployed) core.info(deployed);
   core.info(
     `${plan.strategy} of ${context.version} into ${plan.target} (live: ${plan.live}) through ${router.describe()}; ledger: ${ledger.describe()}.`,
   );
@@ -63,7 +88,7 @@ async function main({ signal }: RunContext): Promise<void> {
   if (outcome.settled) state.save('finished', true);
 
   setOutputs({ result: outcome.result, weight: outcome.weight, reason: outcome.reason });
-  await writeSummary(context, outcome, analyses);
+  await writeSummary(plan, context, outcome, analyses, deployed);
   if (context.webhookUrl) {
     const warning = await sendWebhook(
       context.webhookUrl,
@@ -84,11 +109,14 @@ async function main({ signal }: RunContext): Promise<void> {
 
 /** The shift first (why it stopped, timeline, chart), then each step's analysis, folded. */
 async function writeSummary(
+  plan: ShiftPlan,
   context: ShiftContext,
   outcome: RolloutOutcome,
   analyses: Map<number, AnalysisReport>,
+  deployed: string | undefined,
 ) {
-  const summary = renderShift(new Summary(), context.plan, outcome, `canary-shift ${context.version}`);
+  const summary = renderShift(new Summary(), plan, outcome, `canary-shift ${context.version}`);
+  if (deployed) summary.paragraph(`**Deployed:** ${deployed}.`);
   for (const record of outcome.steps) {
     const report = analyses.get(record.step.number);
     if (!report) continue;

@@ -46,15 +46,16 @@ describe('canary-shift inputs', () => {
 
   it('turns the inputs into a plan: the other slot is live, blue-green is analyse-at-0 then 100', async () => {
     const canary = await readContext(raw({ ...base, steps: '5, 25, 100', 'step-duration': '30s' }));
-    expect(canary.plan).toMatchObject({
+    expect(canary.targetSlot).toBe('green');
+    expect(canary.planFor('green')).toMatchObject({
       live: 'blue',
       target: 'green',
       stepDurationMs: 30_000,
       onFailure: 'rollback',
     });
-    expect(canary.plan.steps.map((s) => s.weight)).toEqual([5, 25, 100]);
+    expect(canary.planFor('green').steps.map((s) => s.weight)).toEqual([5, 25, 100]);
     const blueGreen = await readContext(raw({ ...base, strategy: 'blue-green' }));
-    expect(blueGreen.plan.steps.map((s) => s.weight)).toEqual([0, 100]);
+    expect(blueGreen.planFor('green').steps.map((s) => s.weight)).toEqual([0, 100]);
   });
 
   it('names every bad input at once, quoting the value', async () => {
@@ -69,7 +70,18 @@ describe('canary-shift inputs', () => {
   it('rejects a target slot that is not one of the slots', async () => {
     const error = await readContext(raw({ ...base, 'target-slot': 'red' })).catch((e) => e);
     expect((error as InputError).message).toBe(
-      'Input "target-slot" got "red": expected one of the slots ("blue", "green").',
+      'Input "target-slot" got "red": expected "auto" or one of the slots ("blue", "green").',
     );
+  });
+
+  it('takes deploy settings: a command for hosts, Deployments per slot for Kubernetes only', async () => {
+    const hosts = await readContext(raw({ ...base, 'deploy-command': './deploy-slot.sh "two words"' }));
+    expect(hosts.deploy.command).toEqual(['./deploy-slot.sh', 'two words']);
+    expect(hosts.planFor('blue')).toMatchObject({ live: 'green', target: 'blue' });
+    const wrongRouter = await readContext(raw({ ...base, 'slot-deployments': 'blue=app-blue\ngreen=app-green' })).catch(
+      (e) => e,
+    );
+    expect((wrongRouter as InputError).problems.map((p) => p.input)).toEqual(['slot-deployments']);
+    expect((wrongRouter as InputError).message).toContain('use deploy-command for nginx and HAProxy');
   });
 });

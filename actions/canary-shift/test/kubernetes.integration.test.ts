@@ -82,4 +82,58 @@ describe('canary-shift on the Gateway API (Kubernetes API fake)', () => {
     }
     expect(fake.violations).toEqual([]);
   }, 90_000);
+
+  it('target-slot auto deploys the version into the idle slot\'s Deployment, waits for its rollout, then shifts', async () => {
+    const deployment = (name: string, image: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'shop' },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: [{ name: 'web', image }] },
+        },
+      },
+    });
+    fake.put(deployment('storefront-blue', 'registry.test/storefront:v1'));
+    fake.put(deployment('storefront-green', 'registry.test/storefront:v1'));
+    const inputs = {
+      router: 'gateway-api',
+      kubeconfig: kubeconfigFor(fake),
+      namespace: 'shop',
+      route: 'storefront',
+      slots: 'blue=storefront-blue:8080\ngreen=storefront-green:8080',
+      'slot-deployments': 'blue=storefront-blue/web\ngreen=storefront-green/web',
+      steps: '50,100',
+      'step-duration': '2s',
+      interval: '1s',
+      url: `http://${backends[0]!.address}/`,
+      version: 'registry.test/storefront@sha256:' + 'ab'.repeat(32),
+      'ledger-file': ledgerFile(),
+    };
+    const main = await runMain({ action: 'canary-shift', inputs, timeoutMs: 60_000 });
+    expect(main.exitCode, main.log).toBe(0);
+    expect(main.log).toContain('target-slot auto: green takes no traffic');
+    expect(main.log).toMatch(/Deployment storefront-green: generation \d+\/\d+, 3\/3 updated, 3 available/);
+    const image = (name: string) =>
+      (fake.get('Deployment', 'shop', name)!.spec.template.spec.containers as Array<{ image: string }>)[0]!.image;
+    expect(image('storefront-green')).toBe(inputs.version);
+    expect(image('storefront-blue')).toBe('registry.test/storefront:v1');
+    expect(weights()).toEqual(['storefront-blue=0', 'storefront-green=100']);
+    expect(main.summary).toContain('rolled out ' + inputs.version);
+
+    // The next release goes to blue, now idle; a stalled rollout fails before any traffic moves.
+    fake.stallDeployments('deadline');
+    const stalled = await runMain({
+      action: 'canary-shift',
+      inputs: { ...inputs, version: 'registry.test/storefront:v3', 'deploy-timeout': '5s' },
+      timeoutMs: 60_000,
+    });
+    expect(stalled.exitCode).toBe(1);
+    expect(stalled.annotations[0]?.message).toMatch(/storefront-blue/);
+    expect(weights()).toEqual(['storefront-blue=0', 'storefront-green=100']);
+    expect(fake.violations).toEqual([]);
+  }, 90_000);
 });

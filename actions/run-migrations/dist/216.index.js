@@ -38,7 +38,7 @@ function postgresErrorLine(file, error, offset) {
     const position = Number(error.position);
     if (!Number.isFinite(position) || position < 1)
         return undefined;
-    return (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_1__/* .lineAt */ .m)(file.sql, offset + position - 1);
+    return (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_1__/* .lineAt */ .mh)(file.sql, offset + position - 1);
 }
 /** Explains the server's words in terms of the action's inputs, where one applies. */
 function explainServerError(error, limits) {
@@ -64,9 +64,9 @@ function explainServerError(error, limits) {
 /* harmony export */ });
 /* unused harmony export isPglite */
 /* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2554);
-/* harmony import */ var _sql_split_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7447);
+/* harmony import */ var _sql_split_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7447);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2200);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2694);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2694);
 
 
 
@@ -108,6 +108,15 @@ async function connectPostgres(options) {
  */
 function isPglite(serverVersion) {
     return /\bPGlite\b|emscripten/i.test(serverVersion);
+}
+/** Statements that end or start a transaction (savepoints are fine inside ours). */
+function controlsTransaction(text) {
+    const keyword = (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .firstKeyword */ .A1)(text);
+    if (keyword === 'ROLLBACK')
+        return !/^\s*ROLLBACK\s+(WORK\s+|TRANSACTION\s+)?TO\b/i.test((0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .stripLeadingComments */ .Xo)(text));
+    if (keyword === 'START')
+        return /^\s*START\s+TRANSACTION\b/i.test((0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .stripLeadingComments */ .Xo)(text));
+    return keyword === 'BEGIN' || keyword === 'COMMIT' || keyword === 'ABORT';
 }
 /** Milliseconds as PostgreSQL wants a setting; 0 disables the limit, as in PostgreSQL. */
 function ms(value) {
@@ -160,7 +169,7 @@ class PostgresDatabase {
         await this.lockClient.query('SELECT pg_advisory_unlock($1::bigint)', [this.options.lockKey.toString()]);
     }
     async ensureHistoryTable() {
-        await this.work.query(`CREATE TABLE IF NOT EXISTS ${_types_js__WEBPACK_IMPORTED_MODULE_2__/* .HISTORY_TABLE */ .G} (
+        await this.work.query(`CREATE TABLE IF NOT EXISTS ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G} (
       version text PRIMARY KEY,
       name text NOT NULL,
       checksum char(64) NOT NULL,
@@ -172,11 +181,11 @@ class PostgresDatabase {
     }
     async readHistory() {
         const exists = await this.work.query('SELECT to_regclass($1) AS t', [
-            _types_js__WEBPACK_IMPORTED_MODULE_2__/* .HISTORY_TABLE */ .G,
+            _types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G,
         ]);
         if (!exists.rows[0]?.t)
             return [];
-        const result = await this.work.query(`SELECT version, name, checksum, applied_at, execution_ms, applied_by, success FROM ${_types_js__WEBPACK_IMPORTED_MODULE_2__/* .HISTORY_TABLE */ .G}`);
+        const result = await this.work.query(`SELECT version, name, checksum, applied_at, execution_ms, applied_by, success FROM ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G}`);
         return result.rows.map((r) => ({
             version: r.version,
             name: r.name,
@@ -193,6 +202,11 @@ class PostgresDatabase {
             : this.applyInTransaction(file, appliedBy);
     }
     async applyInTransaction(file, appliedBy) {
+        const statements = (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .splitStatements */ .Xd)(file.sql, 'postgres');
+        // A COMMIT inside the file would end our transaction halfway and make the file half-applicable.
+        const control = statements.find((s) => controlsTransaction(s.text));
+        if (control)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MigrationError */ .Py(file, `${file.file}: line ${(0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .keywordLine */ .og)(control)} controls the transaction itself (${(0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .firstKeyword */ .A1)(control.text)}); the action already runs each file in one transaction. Remove it, or mark the file -- glidepath:no-transaction. Nothing of the file was applied.`, (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .keywordLine */ .og)(control));
         const { lockTimeoutMs, statementTimeoutMs } = this.options.limits;
         await this.work.query(`BEGIN; SET LOCAL lock_timeout = ${ms(lockTimeoutMs)}; SET LOCAL statement_timeout = ${ms(statementTimeoutMs)}`);
         const started = performance.now();
@@ -207,12 +221,12 @@ class PostgresDatabase {
         }
         const executionMs = Math.round(performance.now() - started);
         await this.work.query(`${this.recordSql(file, appliedBy, executionMs, true)}; COMMIT`);
-        return { file, executionMs, statements: (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_3__/* .splitStatements */ .X)(file.sql, 'postgres').length };
+        return { file, executionMs, statements: statements.length };
     }
     async applyOutsideTransaction(file, appliedBy) {
         // A previous file may have changed session settings; restore ours before each such file.
         await this.work.query(sessionLimits(this.options.limits));
-        const statements = (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_3__/* .splitStatements */ .X)(file.sql, 'postgres');
+        const statements = (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .splitStatements */ .Xd)(file.sql, 'postgres');
         const started = performance.now();
         for (const [index, statement] of statements.entries()) {
             try {
@@ -224,7 +238,7 @@ class PostgresDatabase {
                 const done = index === 0
                     ? 'No statement of it had been applied.'
                     : `Statements 1–${index} of ${statements.length} had been applied and stay applied (this file runs outside a transaction).`;
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MigrationError */ .Py(file, `${file.file}: statement ${index + 1} of ${statements.length} (line ${statement.line}) failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .explainServerError */ .Ff)(error, this.options.limits)}. ${done}`, (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .postgresErrorLine */ .AA)(file, error, statement.offset) ?? statement.line, { cause: error });
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MigrationError */ .Py(file, `${file.file}: statement ${index + 1} of ${statements.length} (line ${(0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .keywordLine */ .og)(statement)}) failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .explainServerError */ .Ff)(error, this.options.limits)}. ${done}`, (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .postgresErrorLine */ .AA)(file, error, statement.offset) ?? (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .keywordLine */ .og)(statement), { cause: error });
             }
         }
         const executionMs = Math.round(performance.now() - started);
@@ -233,7 +247,7 @@ class PostgresDatabase {
     }
     recordSql(file, appliedBy, executionMs, success) {
         const lit = (v) => this.work.escapeLiteral(v);
-        return `INSERT INTO ${_types_js__WEBPACK_IMPORTED_MODULE_2__/* .HISTORY_TABLE */ .G} (version, name, checksum, applied_at, execution_ms, applied_by, success)
+        return `INSERT INTO ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G} (version, name, checksum, applied_at, execution_ms, applied_by, success)
       VALUES (${lit(file.version)}, ${lit(file.name)}, ${lit(file.checksum)}, now(), ${executionMs}, ${lit(appliedBy)}, ${success})
       ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum,
         applied_at = EXCLUDED.applied_at, execution_ms = EXCLUDED.execution_ms,

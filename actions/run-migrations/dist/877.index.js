@@ -38,7 +38,7 @@ function postgresErrorLine(file, error, offset) {
     const position = Number(error.position);
     if (!Number.isFinite(position) || position < 1)
         return undefined;
-    return (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_1__/* .lineAt */ .m)(file.sql, offset + position - 1);
+    return (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_1__/* .lineAt */ .mh)(file.sql, offset + position - 1);
 }
 /** Explains the server's words in terms of the action's inputs, where one applies. */
 function explainServerError(error, limits) {
@@ -174,7 +174,7 @@ class MysqlDatabase {
         }));
     }
     async apply(file, appliedBy) {
-        const statements = (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_3__/* .splitStatements */ .X)(file.sql, 'mysql');
+        const statements = (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_3__/* .splitStatements */ .Xd)(file.sql, 'mysql');
         const started = performance.now();
         for (const [index, statement] of statements.entries()) {
             try {
@@ -185,8 +185,8 @@ class MysqlDatabase {
                 await this.record(file, appliedBy, executionMs, false).catch(() => undefined);
                 const applied = index === 0
                     ? 'No statement of this file had been applied.'
-                    : `Statements 1–${index} of ${statements.length} (up to line ${statements[index - 1].line}) had been applied and stay applied: MySQL/MariaDB commit DDL implicitly. Make the database match the file (or undo those statements), delete the failed row for version ${file.version} from ${_types_js__WEBPACK_IMPORTED_MODULE_2__/* .HISTORY_TABLE */ .G}, and run again.`;
-                const line = mysqlErrorLine(error, statement.line);
+                    : `Statements 1–${index} of ${statements.length} (up to line ${(0,_sql_split_js__WEBPACK_IMPORTED_MODULE_3__/* .keywordLine */ .og)(statements[index - 1])}) had been applied and stay applied: MySQL/MariaDB commit DDL implicitly. Make the database match the file (or undo those statements), delete the failed row for version ${file.version} from ${_types_js__WEBPACK_IMPORTED_MODULE_2__/* .HISTORY_TABLE */ .G}, and run again.`;
+                const line = mysqlErrorLine(error, statement);
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MigrationError */ .Py(file, `${file.file}: statement ${index + 1} of ${statements.length} (line ${line}) failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .explainServerError */ .Ff)(error, this.options.limits)}. ${applied}`, line, { cause: error });
             }
         }
@@ -209,9 +209,9 @@ class MysqlDatabase {
     }
 }
 /** MySQL says "… near 'x' at line N", N counted within the statement that was sent. */
-function mysqlErrorLine(error, statementLine) {
+function mysqlErrorLine(error, statement) {
     const match = /at line (\d+)\s*$/.exec(String(error.sqlMessage ?? ''));
-    return match ? statementLine + Number(match[1]) - 1 : statementLine;
+    return match ? statement.line + Number(match[1]) - 1 : (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_3__/* .keywordLine */ .og)(statement);
 }
 
 

@@ -1,11 +1,12 @@
 import os from 'node:os';
 import * as core from '@actions/core';
-import { OperationError, type RunContext, run, Summary, setOutputs } from '@glidepath/core';
+import { type RunContext, run, Summary, setOutputs } from '@glidepath/core';
 import { runCommand } from './command.js';
 import { readSettings, type Settings } from './context.js';
 import { type Applied, connect, type Database } from './engine/index.js';
 import { readMigrations } from './files.js';
-import { type Finding, lintMigrations, loadParser } from './lint/index.js';
+import type { Finding } from './lint/index.js';
+import { runLinter } from './lint/run.js';
 import { type Log, migrate } from './migrate.js';
 import { type Plan, resultingVersion } from './plan.js';
 import { planOutput, runSummary } from './report.js';
@@ -56,7 +57,13 @@ async function builtinEngine(settings: Settings, db: Database, signal: AbortSign
       beforeApply: async (planned) => {
         plan = planned;
         setOutputs({ plan: planOutput(planned, db.kind) });
-        findings = await lint(settings, db, planned);
+        findings = await runLinter({
+          mode: settings.lint,
+          kind: db.kind,
+          pending: planned.pending,
+          lockTimeoutMs: settings['lock-timeout'],
+          log,
+        });
         setOutputs({ findings });
       },
       onApplied: (one) => applied.push(one),
@@ -84,32 +91,6 @@ async function builtinEngine(settings: Settings, db: Database, signal: AbortSign
       }).write();
     }
   }
-}
-
-/** Lints the pending files; with `lint: error`, an open finding stops the run before anything is applied. */
-async function lint(settings: Settings, db: Database, plan: Plan): Promise<Finding[]> {
-  if (settings.lint === 'off' || plan.pending.length === 0) return [];
-  if (db.kind !== 'postgres') {
-    core.info('The linter reads PostgreSQL SQL; it does not run on MySQL/MariaDB.');
-    return [];
-  }
-  const findings = await log.group('Lint', async () =>
-    lintMigrations(plan.pending, { parse: await loadParser(), lockTimeoutMs: settings['lock-timeout'] }),
-  );
-  const open = findings.filter((f) => !f.suppressed);
-  core.info(`${findings.length} finding(s), ${open.length} not suppressed.`);
-  const annotate = (f: Finding) => ({ file: f.file, startLine: f.line, title: `Migration lint: ${f.rule}` });
-  if (settings.lint === 'error' && open.length) {
-    setOutputs({ findings });
-    throw new OperationError(
-      `The migration linter found ${open.length} problem(s) (lint: error); nothing was applied.`,
-      {
-        annotations: open.map((f) => ({ ...annotate(f), message: `${f.message} ${f.fix}` })),
-      },
-    );
-  }
-  for (const f of open) core.warning(`${f.message} ${f.fix}`, annotate(f));
-  return findings;
 }
 
 async function commandEngine(settings: Settings, db: Database, signal: AbortSignal): Promise<void> {

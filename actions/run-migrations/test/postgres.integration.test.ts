@@ -357,7 +357,7 @@ describe('run-migrations on PostgreSQL 15', () => {
     expect(run.exitCode).toBe(1);
     expect(run.annotations.find((a) => a.level === 'error' && a.file)).toMatchObject({
       file: 'migrations/1_commits.sql',
-      line: 2,
+      line: 3,
     });
     expect(run.log).toMatch(/controls the transaction itself \(COMMIT\)/);
     expect(await db.query("SELECT to_regclass('a') AS t")).toEqual([{ t: null }]);

@@ -5,28 +5,30 @@ import {
   formatDuration,
   GlidepathError,
   type IntervalSnapshot,
+  redact,
   renderAnalysisSummary,
   run,
   setOutputs,
 } from '@glidepath/core';
 import { type Context, readContext } from './context.js';
+import { writeReport } from './report-output.js';
 
 await run(async ({ signal }) => {
   const context = await readContext();
-  core.info(describePlan(context));
+  core.info(redact(describePlan(context)));
   const report = await core.group('Analysis', () =>
     analyse(context.analysis, {
       durationMs: context.durationMs,
       initialDelayMs: context.initialDelayMs,
       signal,
-      onInterval: (snapshot) => core.info(describeInterval(snapshot, plannedIntervals(context))),
+      onInterval: (snapshot) => core.info(redact(describeInterval(snapshot, plannedIntervals(context)))),
     }),
   );
-  core.info(`Verdict: ${report.verdict}: ${report.reason}`);
+  core.info(redact(`Verdict: ${report.verdict}: ${report.reason}`));
   setOutputs({
     result: report.verdict,
     reason: report.reason,
-    report,
+    ...writeReport(report),
     'p50-ms': report.p50Ms ?? '',
     'p95-ms': report.p95Ms ?? '',
     'p99-ms': report.p99Ms ?? '',
@@ -37,7 +39,7 @@ await run(async ({ signal }) => {
   if (report.verdict === 'fail') throw verdictError(report);
   if (report.verdict === 'inconclusive') {
     if (context.failOnInconclusive) throw verdictError(report);
-    core.warning(`Inconclusive, let through because fail-on-inconclusive is false: ${report.reason}`);
+    core.warning(redact(`Inconclusive, let through because fail-on-inconclusive is false: ${report.reason}`));
   }
 });
 

@@ -6,7 +6,8 @@
  *   /healthy    200 with a JSON body
  *   /slow       200 after `slowMs`
  *   /flaky      every other answer is 500 (exactly 50%, so tests are deterministic)
- *   /private    200 only with the right `authorization` header, else 401
+ *   /private    200 only with the right `authorization` header, else 401; echoes the header in `auth`,
+ *               as a careless debug endpoint would (secrets must not leak through answers either)
  *   /metrics    Prometheus metrics (prom-client): request counts and a settable gauge
  *
  * Every answer but /metrics waits `latencyMs` ± `jitterMs` first. The server
@@ -72,7 +73,8 @@ export async function startFixtureService(options: FixtureOptions = {}): Promise
     else if (!['/healthy', '/slow'].includes(path)) status = 404;
     answered.inc({ path, code: String(status) });
     res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: status === 200 ? 'ok' : 'error', checks: { db: 'up' }, path }));
+    const echo = path === '/private' ? { auth: req.headers.authorization ?? null } : {};
+    res.end(JSON.stringify({ status: status === 200 ? 'ok' : 'error', checks: { db: 'up' }, path, ...echo }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -4,6 +4,7 @@
  * private endpoints, a closed port, and a real Prometheus scraping the
  * fixture every second. Bundle first: npm run bundle -w @glidepath/verify-health.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everythingVisible, runMain, type StepResult } from '../../../test/harness/runner.js';
 import { type PrometheusServer, startPrometheus } from '../../../test/support/prometheus.js';
@@ -84,6 +85,8 @@ describe('verify-health', () => {
     expect(Number(result.outputs['p50-ms'])).toBeGreaterThan(0);
     expect(Number(result.outputs['p99-ms'])).toBeGreaterThanOrEqual(Number(result.outputs['p95-ms']));
     expect(result.outputs['error-rate']).toBe('0');
+    expect(readFileSync(result.outputs['report-file']!, 'utf8')).toBe(result.outputs.report);
+    expect(result.outputs['report-file']!.startsWith(result.files.dir)).toBe(true);
     expect(result.summary).toContain('## verify-health: ✅ pass');
     expect(result.summary).toContain('### Check "home": ✅ pass');
     expect(result.summary).toContain('### Query "fixture-up": ✅ pass');
@@ -333,6 +336,10 @@ describe('verify-health', () => {
         `- name: private`,
         `  url: ${service.url}/private`,
         `  headers: { Authorization: "${SECRET}" }`,
+        `- name: private-echo`,
+        `  url: ${service.url}/private`,
+        `  headers: { Authorization: "${SECRET}" }`,
+        `  json: { auth: expected-something-else }`,
         `- name: private-wrong`,
         `  url: ${service.url}/private?api_key=${token}`,
         `  headers: { X-Api-Key: "${SECRET}-other" }`,
@@ -345,6 +352,10 @@ describe('verify-health', () => {
     const report = reportOf(result);
     expect(report.checks.find((c) => c.name === 'private')?.verdict).toBe('pass');
     expect(report.checks.find((c) => c.name === 'private-wrong')?.verdict).toBe('fail');
+    // The echoed header made this check fail with the value in its evidence: redacted everywhere.
+    expect(report.checks.find((c) => c.name === 'private-echo')?.reason).toContain(
+      'JSON auth is "***", expected',
+    );
     expect(result.exitCode).toBe(1);
     const visible = everythingVisible(result);
     expect(visible).toContain('answered 401');

@@ -84,7 +84,8 @@ export class BuildahBuilder implements Builder {
     extra: { env?: Record<string, string>; input?: string; silent?: boolean } = {},
   ) {
     return this.options.exec('buildah', [...buildahGlobalArgs(this.options.storage), ...args], {
-      env: { REGISTRY_AUTH_FILE: this.options.authFile, ...extra.env },
+      // Without a login of our own, buildah's usual credentials (e.g. from docker/login-action) apply.
+      env: { ...(this.options.authFile ? { REGISTRY_AUTH_FILE: this.options.authFile } : {}), ...extra.env },
       input: extra.input,
       silent: extra.silent,
     });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { OperationError, ProcessError } from '@glidepath/core';
 import { buildErrorFor, buildxFailure } from '../build-errors.js';
-import { isTransient, type RegistryCallOptions, withRegistry } from '../registry.js';
+import { type RegistryCallOptions, withRegistry } from '../registry.js';
 import type { Builder, BuildOutcome, BuildPlan, Exec } from './types.js';
 
 export interface DockerOptions {
@@ -102,6 +102,22 @@ export function buildxCacheSteps(output: string): { reused: number; total: numbe
   return { reused: [...reused].filter((id) => steps.has(id)).length, total: steps.size };
 }
 
+/**
+ * BuildKit names the export phase when a push fails (`failed to push`,
+ * `pushing layers`, `exporting to image`); a RUN step that lost the network
+ * is the Dockerfile's failure, not the registry's, and is not retried.
+ */
+export function isPushFailure(error: unknown): boolean {
+  const text =
+    error instanceof ProcessError ? `${error.result.stdout}\n${error.result.stderr}` : String(error);
+  return /failed to push|pushing layers|exporting to image|push access denied|failed to authorize|failed to fetch oauth token/i.test(
+    text
+      .split('\n')
+      .filter((l) => /ERROR|error:/.test(l))
+      .join('\n') || text,
+  );
+}
+
 export class DockerBuilder implements Builder {
   readonly name = 'docker' as const;
   constructor(private readonly options: DockerOptions) {}
@@ -128,12 +144,15 @@ export class DockerBuilder implements Builder {
     try {
       // A push that fails on the network is retried as a whole: BuildKit's cache makes the rebuild cheap.
       const result = plan.push
-        ? await withRegistry(plan.registry, 'Push', invoke, this.options.registryCalls)
+        ? await withRegistry(plan.registry, 'Push', invoke, {
+            ...this.options.registryCalls,
+            fromRegistry: isPushFailure,
+          })
         : await invoke();
       output = `${result.stdout}\n${result.stderr}`;
     } catch (error) {
       const cause = (error as { cause?: unknown }).cause ?? error;
-      if (cause instanceof ProcessError && !isTransient(cause)) {
+      if (cause instanceof ProcessError && !isPushFailure(cause)) {
         const failure = buildxFailure(`${cause.result.stdout}\n${cause.result.stderr}`);
         if (failure.line !== undefined) throw buildErrorFor(failure, this.options.annotationPath);
       }

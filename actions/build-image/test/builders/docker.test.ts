@@ -179,6 +179,37 @@ describe('DockerBuilder', () => {
     expect(docker.calls).toHaveLength(1);
   });
 
+  it('does not retry, nor blame the registry for, a RUN step that lost the network', async () => {
+    const docker = fakeDocker(() => ({
+      error: processError(
+        '#7 [stage-1 2/3] RUN curl -fsS https://example.com/x\n#7 0.301 curl: (7) Failed to connect: Connection refused\n' +
+          '#7 ERROR: process "/bin/sh -c curl -fsS https://example.com/x" did not complete successfully: exit code: 7\n' +
+          'ERROR: failed to solve: process "/bin/sh -c curl -fsS https://example.com/x" did not complete successfully: exit code: 7\n',
+      ),
+    }));
+    const builder = new DockerBuilder({ exec: docker.exec, annotationPath: 'Dockerfile' });
+    const error = await builder.build(plan({ workDir: workDir() })).catch((e: unknown) => e);
+    expect(docker.calls).toHaveLength(1);
+    expect((error as Error).message).not.toContain('registry');
+  });
+
+  it('retries a push the registry answered with 503, then names it', async () => {
+    const docker = fakeDocker(() => ({
+      error: processError(
+        '#12 exporting to image\n#12 pushing layers 0.4s done\n' +
+          'ERROR: failed to solve: failed to push ghcr.io/acme/service:main: unexpected status from PUT request: 503 Service Unavailable\n',
+      ),
+    }));
+    const builder = new DockerBuilder({
+      exec: docker.exec,
+      annotationPath: 'Dockerfile',
+      registryCalls: { sleep: async () => undefined },
+    });
+    const error = await builder.build(plan({ workDir: workDir() })).catch((e: unknown) => e);
+    expect(docker.calls).toHaveLength(4);
+    expect((error as Error).message).toMatch(/^Could not push to registry ghcr.io after 4 attempts: .*503/);
+  });
+
   it('names the registry when the push is refused', async () => {
     const docker = fakeDocker(() => ({
       error: processError(

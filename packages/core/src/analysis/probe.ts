@@ -3,6 +3,7 @@
  * answer looks like (status, body, JSON values, latency).
  */
 import { formatDuration } from '../inputs/duration.js';
+import { redact } from '../secrets.js';
 import {
   formatStatusRanges,
   type HttpOptions,
@@ -55,6 +56,9 @@ export async function probe(
     });
     const ms = round(answer.ms);
     const problem = judge(check, answer.status, answer.body, ms);
+    // A failure can quote the answer (a JSON value), and an answer can echo a
+    // credential back; samples travel to logs and reports, so redact here.
+    if (problem) problem.failure = redact(problem.failure);
     return { at, ms, status: answer.status, ok: !problem, ...problem };
   } catch (error) {
     if (!(error instanceof RequestError)) throw error;

@@ -7,6 +7,8 @@ import type { ShiftPlan, ShiftStep } from './plan.js';
 export interface RolloutLogger {
   info(message: string): void;
   warning(message: string): void;
+  /** Starts a collapsible section of the log (a `core.group`), ending the previous one; undefined ends it. */
+  section?(title: string | undefined): void;
 }
 
 export interface Clock {
@@ -148,6 +150,7 @@ export async function shift(
   for (const [index, step] of steps.entries()) {
     const label = `Step ${index + 1}/${steps.length}${step.resumed ? ' (resumed)' : ''}`;
     const stepStarted = clock.now();
+    log.section?.(`${label}: ${step.weight}% to ${plan.target}`);
     let verdict: StepVerdict;
     try {
       if (options.signal?.aborted) throw new Stop('cancelled', cancelledReason(options.signal));
@@ -209,6 +212,7 @@ export async function shift(
         : `${label} at ${step.weight}% was inconclusive, which is not a pass: ${verdict.reason}`;
     const verdictAt = clock.now();
     if (plan.onFailure === 'hold') {
+      log.section?.(undefined);
       log.warning(
         `${sentence(reason)} on-failure is hold: traffic stays at ${formatWeights(lastVerified ?? live)}.`,
       );
@@ -220,6 +224,7 @@ export async function shift(
     return revert(reason, cause, verdictAt, verdict.firstFailureAt);
   }
 
+  log.section?.(undefined);
   event(`Promoted: all traffic is on ${plan.target}.`);
   return finish(
     'promoted',
@@ -233,6 +238,7 @@ export async function shift(
     verdictAt: number,
     firstFailureAt?: number,
   ): Promise<ShiftOutcome> {
+    log.section?.(undefined);
     log.warning(`${sentence(reason)} Returning all traffic to ${plan.live}.`);
     try {
       await restoreLive(router, plan.live, plan.target, log, {

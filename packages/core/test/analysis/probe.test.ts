@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, requireProgram } from '../../../../test/support/services.js';
 import { type HttpOptions, type ProbeCheck, SUCCESS_STATUS } from '../../src/analysis/config.js';
 import { baselineUrlFor, probe } from '../../src/analysis/probe.js';
+import { registerSecret, resetSecretsForTest } from '../../src/secrets.js';
 
 const settings: HttpOptions = { timeoutMs: 2000, followRedirects: false, insecureTls: false };
 const check = (url: string, extra: Partial<ProbeCheck> = {}): ProbeCheck => ({
@@ -42,6 +43,9 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
       return;
     case '/slow':
       setTimeout(() => res.end('late'), 150);
+      return;
+    case '/echo-json':
+      res.end(JSON.stringify({ auth: req.headers.authorization }));
       return;
     case '/echo-method':
       res.end(`${req.method} auth=${req.headers.authorization ?? ''}`);
@@ -227,5 +231,25 @@ describe('baselineUrlFor', () => {
     ['http://gateway/healthz', 'https://gateway/blue/', 'https://gateway/blue/healthz'],
   ])('pairs %s with %s', (check, baseline, expected) => {
     expect(baselineUrlFor(new URL(check), new URL(baseline)).href).toBe(expected);
+  });
+});
+
+describe('probe and secrets', () => {
+  it('redacts a registered secret that an answer quotes back into a failure', async () => {
+    registerSecret('Bearer pr0be-s3cret');
+    try {
+      const url = new URL(`${base}/echo-json`);
+      const result = await probe(
+        check(url.href, {
+          headers: { authorization: 'Bearer pr0be-s3cret' },
+          json: [{ path: 'auth', steps: ['auth'], expected: 'something else' }],
+        }),
+        url,
+        settings,
+      );
+      expect(result.failure).toBe('JSON auth is "***", expected "something else"');
+    } finally {
+      resetSecretsForTest();
+    }
   });
 });

@@ -87,5 +87,6 @@ export function silentLog() {
     lines,
     info: (m: string) => void lines.push(m),
     warning: (m: string) => void lines.push(`WARNING ${m}`),
+    section: (title: string | undefined) => void lines.push(title === undefined ? '<end>' : `<${title}>`),
   };
 }

@@ -35,8 +35,16 @@ describe('shift', () => {
   it('promotes after every step passes, setting and holding each weight in order', async () => {
     const router = onLive();
     const analyst = scriptedAnalyst(() => ({}));
-    const outcome = await shift(plan(), { router, analyst, log: silentLog() });
+    const log = silentLog();
+    const outcome = await shift(plan(), { router, analyst, log });
     expect(outcome.result).toBe('promoted');
+    // One log section per step, closed before the final word.
+    expect(log.lines.filter((l) => l.startsWith('<'))).toEqual([
+      '<Step 1/3: 10% to green>',
+      '<Step 2/3: 50% to green>',
+      '<Step 3/3: 100% to green>',
+      '<end>',
+    ]);
     expect(outcome.weight).toBe(100);
     expect(router.sets.map((w) => w.green)).toEqual([10, 50, 100]);
     expect(router.weights).toEqual({ blue: 0, green: 100 });

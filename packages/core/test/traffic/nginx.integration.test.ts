@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Backend,
@@ -157,6 +157,18 @@ describe('nginx router on a real nginx', () => {
       `upstream app {\n  server ${blue().address};\n  server ${green().address};\n  server 127.0.0.1:9;\n}\n`,
     );
     await expect(router.read()).rejects.toThrow('"server 127.0.0.1:9" (line 4), which is not a slot');
+  });
+
+  it('creates the upstream file on the first shift when it does not exist yet', async () => {
+    const { server, router } = await start();
+    await unlink(server.upstreamFile);
+    await expect(router.read()).rejects.toThrow('the file does not exist (the first shift creates it)');
+    await shift(server, router, { blue: 100, green: 0 });
+    expect(await readFile(server.upstreamFile, 'utf8')).toContain(
+      `upstream app {\n    server ${blue().address} weight=100;\n    server ${green().address} down;\n}\n`,
+    );
+    const result = await sendRequests(server.url, { count: 50, concurrency: 4 });
+    expect(result.bySlot).toEqual({ blue: 50 });
   });
 
   it('drops no request while weights flip under load (graceful reload)', async () => {

@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { execFile } from '@glidepath/core';
+import type { BuilderName, Settings } from '../context.js';
+import type { RegistryCallOptions } from '../registry.js';
+import { BuildahBuilder } from './buildah.js';
+import { DockerBuilder } from './docker.js';
+import type { Builder } from './types.js';
+
+export type { Builder, BuildOutcome, BuildPlan } from './types.js';
+
+/** The builder of this run, with its storage and credentials placed in the run's scratch directory. */
+export function createBuilder(
+  name: BuilderName,
+  settings: Settings,
+  workDir: string,
+  registryCalls: RegistryCallOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Builder {
+  const annotationPath = settings.fileForAnnotations;
+  if (name === 'docker') return new DockerBuilder({ exec: execFile, annotationPath, registryCalls });
+  return new BuildahBuilder({
+    exec: execFile,
+    authFile: settings.credentials ? authFilePath(workDir) : '',
+    annotationPath,
+    registryCalls,
+    storage: {
+      // The local cache is buildah's own image store, kept between runs; otherwise a throw-away one.
+      root: settings.cache === 'local' ? settings.cacheDir : path.join(workDir, 'storage'),
+      runroot: path.join(workDir, 'runroot'),
+      driver: env.STORAGE_DRIVER || 'vfs',
+      isolation: env.BUILDAH_ISOLATION || 'chroot',
+    },
+  });
+}
+
+/** buildah's credentials file of this run: inside the scratch directory, so it goes with it. */
+export function authFilePath(workDir: string): string {
+  return path.join(workDir, 'auth.json');
+}

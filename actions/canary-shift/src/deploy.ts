@@ -1,0 +1,83 @@
+import {
+  deployToSlot,
+  execFile,
+  formatDuration,
+  formatWeights,
+  GlidepathError,
+  type KubeConfig,
+  type Router,
+  type SlotName,
+} from '@glidepath/core';
+
+/**
+ * `target-slot: auto`: the idle slot, i.e. the one that takes no traffic now.
+ * When traffic is split, which slot is "new" is a question for the ledger and
+ * the rerun logic, not for a guess: the user must name the slot (or roll back).
+ */
+export async function idleSlot(router: Router, slots: readonly SlotName[]): Promise<SlotName> {
+  const weights = await router.read();
+  const idle = slots.filter((slot) => (weights[slot] ?? 0) === 0);
+  if (idle.length === 1) return idle[0]!;
+  throw new GlidepathError(
+    `target-slot is auto, but no single slot is idle: ${router.describe()} has ${formatWeights(weights)}. ` +
+      'Name the slot that runs the new release in target-slot (a rerun resumes or reverts a split), or roll back first.',
+  );
+}
+
+export interface SlotDeployment {
+  /** The command that starts the release in a slot (hosts behind nginx/HAProxy). */
+  command?: string[];
+  /** Kubernetes: the Deployment (and optionally container) of each slot. */
+  deployments?: Map<SlotName, { deployment: string; container?: string }>;
+  kube?: () => Promise<KubeConfig>;
+  namespace: string;
+  timeoutMs: number;
+}
+
+/**
+ * Starts the new version in the idle slot before any traffic moves to it:
+ * the deploy command with `IMAGE`, `SLOT`, `ENVIRONMENT` set, or the built-in
+ * Kubernetes deployer (set the image, wait for the rollout). A slot that takes
+ * traffic is never redeployed — that would replace what users are being served.
+ */
+export async function deployIntoSlot(
+  deploy: SlotDeployment,
+  target: { slot: SlotName; version: string; environment: string },
+  router: Router,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  if (!deploy.command && !deploy.deployments) return undefined;
+  const weights = await router.read();
+  if ((weights[target.slot] ?? 0) > 0)
+    throw new GlidepathError(
+      `Refusing to deploy ${target.version} into ${target.slot}: it takes ${weights[target.slot]}% of traffic now ` +
+        `(${formatWeights(weights)}). A release goes into the idle slot; roll back or finish the earlier shift first.`,
+    );
+  const started = Date.now();
+  if (deploy.command) {
+    const [program, ...args] = deploy.command;
+    log(`Deploying ${target.version} into ${target.slot}: ${deploy.command.join(' ')}`);
+    await execFile(program!, args, {
+      env: { IMAGE: target.version, SLOT: target.slot, ENVIRONMENT: target.environment },
+    });
+    return `deploy-command started ${target.version} in ${target.slot} in ${formatDuration(Date.now() - started)}`;
+  }
+  const entry = deploy.deployments!.get(target.slot);
+  if (!entry) throw new GlidepathError(`slot-deployments names no Deployment for slot ${target.slot}.`);
+  const result = await deployToSlot({
+    kube: await deploy.kube!(),
+    namespace: deploy.namespace,
+    deployment: entry.deployment,
+    ...(entry.container ? { container: entry.container } : {}),
+    image: target.version,
+    timeoutMs: deploy.timeoutMs,
+    ...(signal ? { signal } : {}),
+    onProgress: (p) =>
+      log(
+        `Deployment ${entry.deployment}: generation ${p.observedGeneration}/${p.generation}, ` +
+          `${p.updatedReplicas}/${p.replicas} updated, ${p.availableReplicas} available`,
+      ),
+  });
+  return `Deployment ${result.deployment} (${result.container}) rolled out ${result.image} in ${formatDuration(result.durationMs)}`;
+}
