@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { failureSpan, startLoad } from '../actions/canary-shift/test/load.mjs';
+import { failureSpan, startLoad } from '../test/support/load.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const action = path.join(root, 'actions/canary-shift');

@@ -44,7 +44,9 @@ function renderTable(lines) {
       widths[i] = Math.max(widths[i] ?? 0, visibleLength(c));
     });
   }
-  const out = rows.map((row, r) => `  ${row.map((c, i) => pad(r === 0 ? style.bold(c) : c, widths[i])).join('  ')}`);
+  const out = rows.map(
+    (row, r) => `  ${row.map((c, i) => pad(r === 0 ? style.bold(c) : c, widths[i])).join('  ')}`,
+  );
   out.splice(1, 0, `  ${widths.map((w) => style.dim('─'.repeat(w))).join('  ')}`);
   return out;
 }
@@ -118,11 +120,16 @@ export function renderMarkdown(markdown) {
       continue;
     }
     if (/^<details>/.test(line)) {
+      // Collapsed, as GitHub shows it: the label only, the body skipped (nested details included).
       const label = /<summary>(.*?)<\/summary>/.exec(line)?.[1];
       if (label) out.push(style.dim(`▸ ${inline(label)}`));
+      let depth = 1;
+      while (depth > 0 && ++i < lines.length) {
+        if (/^<details>/.test(lines[i])) depth++;
+        else if (/^<\/details>/.test(lines[i])) depth--;
+      }
       continue;
     }
-    if (/^<\/details>/.test(line)) continue;
     if (/^\s*[-*] /.test(line)) {
       out.push(`  • ${inline(line.replace(/^\s*[-*] /, ''))}`);
       continue;

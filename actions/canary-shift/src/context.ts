@@ -3,6 +3,8 @@ import {
   type AnalysisConfig,
   analysisConfig,
   analysisFields,
+  baselineWindowProblem,
+  formatDuration,
   input,
   loadKubeConfig,
   type RawInputs,
@@ -34,6 +36,7 @@ export const fields = {
   'on-failure': input.oneOf(['rollback', 'hold'] as const, { default: 'rollback' }),
   'max-duration': input.duration({ min: 1000 }),
   ...analysisFields,
+  'slot-urls': input.keyValues({ default: new Map() }),
   environment: input.string({ default: 'production' }),
   version: input.string(),
   'ledger-file': input.string({ default: '.glidepath/ledger.json' }),
@@ -48,7 +51,8 @@ export interface ShiftContext {
   planFor(target: SlotName): ShiftPlan;
   deploy: SlotDeployment;
   router: RouterSettings;
-  analysis: AnalysisConfig;
+  /** The analysis for a given target slot (`slot-urls` point it at that slot, with the live one as baseline). */
+  analysisFor(target: SlotName): AnalysisConfig;
   environment: string;
   version: string;
   /** Absolute path of the JSON ledger, used when no GitHub token is given. */
@@ -67,7 +71,8 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
   const router = routerSettings(values);
   const target = values['target-slot'];
   const slotNames = [...values.slots.keys()];
-  const deployCommand = values['deploy-command'] === undefined ? undefined : splitCommand(values['deploy-command']);
+  const deployCommand =
+    values['deploy-command'] === undefined ? undefined : splitCommand(values['deploy-command']);
   const deployments = new Map<SlotName, { deployment: string; container?: string }>();
   for (const [slot, text] of values['slot-deployments']) {
     const [deployment, container] = text.split('/');
@@ -105,7 +110,40 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
         expected: 'to be empty when slot-deployments is given (one way to deploy)',
       },
   ]);
-  const analysis = analysisConfig(values);
+  const slotUrls = new Map<SlotName, URL>();
+  for (const [slot, text] of values['slot-urls']) {
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    if (url && /^https?:$/.test(url.protocol) && slotNames.includes(slot)) slotUrls.set(slot, url);
+  }
+  requireInputs([
+    values['slot-urls'].size > 0 &&
+      (slotUrls.size !== values['slot-urls'].size || !slotNames.every((slot) => slotUrls.has(slot))) && {
+        input: 'slot-urls',
+        value: [...values['slot-urls']].map(([k, v]) => `${k}=${v}`).join('\n'),
+        expected: `one line slot=http(s) URL for each of the slots ${slotNames.join(', ')}`,
+      },
+  ]);
+  // With slot-urls the analysis follows the target slot, which `auto` only
+  // knows once the router has been read: the inputs are checked now against
+  // the first slot, and the real configuration is made once the target is known.
+  const analysisFor = (slot: SlotName): AnalysisConfig => {
+    if (!slotUrls.size) return analysisConfig(values);
+    const live = slotNames.find((s) => s !== slot)!;
+    return analysisConfig({
+      ...values,
+      url: [...values.url, slotUrls.get(slot)!],
+      'baseline-url': values['baseline-url'] ?? slotUrls.get(live)!,
+    });
+  };
+  const checked = analysisFor(target === 'auto' ? slotNames[0]! : target);
+  requireInputs([
+    baselineWindowProblem(
+      checked,
+      values['step-duration'],
+      'step-duration',
+      formatDuration(values['step-duration']),
+    ),
+  ]);
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const token = values.token || process.env.GITHUB_TOKEN || undefined;
   const steps = shiftSteps(values.strategy, values.steps);
@@ -132,7 +170,7 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
       timeoutMs: values['deploy-timeout'],
     },
     router,
-    analysis,
+    analysisFor,
     environment: values.environment,
     version: values.version,
     ledgerFile: path.resolve(workspace, values['ledger-file']),

@@ -7,13 +7,13 @@ import {
   OperationError,
   type RolloutOutcome,
   type RunContext,
-  type ShiftPlan,
   registerSecret,
   renderAnalysisSummary,
   renderShift,
   restoreLive,
   rollout,
   run,
+  type ShiftPlan,
   Summary,
   sendWebhook,
   setOutputs,
@@ -44,7 +44,8 @@ async function main({ signal }: RunContext): Promise<void> {
   const ledger = openLedger(context);
   const target =
     context.targetSlot === 'auto' ? await idleSlot(router, context.router.slotNames) : context.targetSlot;
-  if (context.targetSlot === 'auto') core.info(`target-slot auto: ${target} takes no traffic, so the release goes there.`);
+  if (context.targetSlot === 'auto')
+    core.info(`target-slot auto: ${target} takes no traffic, so the release goes there.`);
   const plan = context.planFor(target);
   const deployed = await core.group(`Deploy ${context.version} into ${target}`, () =>
     deployIntoSlot(
@@ -76,7 +77,7 @@ async function main({ signal }: RunContext): Promise<void> {
     {
       router,
       ledger,
-      analyst: stepAnalyst(context.analysis, { log, reports: analyses }),
+      analyst: stepAnalyst(context.analysisFor(target), { log, reports: analyses }),
       log,
       onRelease: (release) => {
         state.save('releaseId', release.id);

@@ -78,10 +78,24 @@ describe('canary-shift inputs', () => {
     const hosts = await readContext(raw({ ...base, 'deploy-command': './deploy-slot.sh "two words"' }));
     expect(hosts.deploy.command).toEqual(['./deploy-slot.sh', 'two words']);
     expect(hosts.planFor('blue')).toMatchObject({ live: 'green', target: 'blue' });
-    const wrongRouter = await readContext(raw({ ...base, 'slot-deployments': 'blue=app-blue\ngreen=app-green' })).catch(
-      (e) => e,
-    );
+    const wrongRouter = await readContext(
+      raw({ ...base, 'slot-deployments': 'blue=app-blue\ngreen=app-green' }),
+    ).catch((e) => e);
     expect((wrongRouter as InputError).problems.map((p) => p.input)).toEqual(['slot-deployments']);
     expect((wrongRouter as InputError).message).toContain('use deploy-command for nginx and HAProxy');
+  });
+
+  it('refuses a step too short for the baseline comparison to ever decide, naming step-duration', async () => {
+    const error = await readContext(
+      raw({ ...base, 'baseline-url': 'http://127.0.0.1:8081/', 'step-duration': '3s', interval: '1s' }),
+    ).catch((e) => e);
+    expect((error as InputError).problems.map((p) => p.input)).toEqual(['step-duration']);
+    expect((error as InputError).message).toContain(
+      'expected at least 4s: the baseline comparison needs 20 requests on each side (baseline-min-samples) and this window gives 15',
+    );
+    const enough = await readContext(
+      raw({ ...base, 'baseline-url': 'http://127.0.0.1:8081/', 'step-duration': '4s', interval: '1s' }),
+    );
+    expect(enough.analysisFor('green').baseline?.minSamples).toBe(20);
   });
 });

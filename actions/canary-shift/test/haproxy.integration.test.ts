@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGitHubFake } from '../../../test/fakes/github/index.js';
 import { everythingVisible, runMain, runPost } from '../../../test/harness/runner.js';
-import { failureSpan, startLoad } from './load.mjs';
+import { failureSpan, startLoad } from '../../../test/support/load.mjs';
 import { type HaproxyStage, haproxyStage, untilServedOnlyBy } from './setup.js';
 
 const stages: HaproxyStage[] = [];

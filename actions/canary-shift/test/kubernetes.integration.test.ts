@@ -83,7 +83,7 @@ describe('canary-shift on the Gateway API (Kubernetes API fake)', () => {
     expect(fake.violations).toEqual([]);
   }, 90_000);
 
-  it('target-slot auto deploys the version into the idle slot\'s Deployment, waits for its rollout, then shifts', async () => {
+  it("target-slot auto deploys the version into the idle slot's Deployment, waits for its rollout, then shifts", async () => {
     const deployment = (name: string, image: string) => ({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -118,7 +118,8 @@ describe('canary-shift on the Gateway API (Kubernetes API fake)', () => {
     expect(main.log).toContain('target-slot auto: green takes no traffic');
     expect(main.log).toMatch(/Deployment storefront-green: generation \d+\/\d+, 3\/3 updated, 3 available/);
     const image = (name: string) =>
-      (fake.get('Deployment', 'shop', name)!.spec.template.spec.containers as Array<{ image: string }>)[0]!.image;
+      (fake.get('Deployment', 'shop', name)!.spec.template.spec.containers as Array<{ image: string }>)[0]!
+        .image;
     expect(image('storefront-green')).toBe(inputs.version);
     expect(image('storefront-blue')).toBe('registry.test/storefront:v1');
     expect(weights()).toEqual(['storefront-blue=0', 'storefront-green=100']);

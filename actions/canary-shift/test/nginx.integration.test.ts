@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileLedger } from '../../../packages/core/src/index.js';
 import { runMain, runPost } from '../../../test/harness/runner.js';
-import { failureSpan, startLoad } from './load.mjs';
+import { failureSpan, startLoad } from '../../../test/support/load.mjs';
 import { type NginxStage, nginxStage, untilServedOnlyBy, versionsServed } from './setup.js';
 
 const stages: NginxStage[] = [];

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileLedger } from '../../../packages/core/src/index.js';
 import { runMain, runPost } from '../../../test/harness/runner.js';
-import { startLoad } from './load.mjs';
+import { startLoad } from '../../../test/support/load.mjs';
 import { type NginxStage, nginxStage, untilServedOnlyBy } from './setup.js';
 
 const execFile = promisify(execFileCb);

@@ -6,6 +6,7 @@ import {
   type AnalysisConfig,
   analysisConfig,
   analysisFields,
+  baselineWindowProblem,
   formatDuration,
   input,
   type RawInputs,
@@ -37,8 +38,12 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<Contex
       expected: `a window at least one interval long (interval is ${formatDuration(values.interval)})`,
     },
   ]);
+  const analysis = analysisConfig(values);
+  requireInputs([
+    baselineWindowProblem(analysis, values.duration, 'duration', formatDuration(values.duration)),
+  ]);
   return {
-    analysis: analysisConfig(values),
+    analysis,
     durationMs: values.duration,
     initialDelayMs: values['initial-delay'],
     failOnInconclusive: values['fail-on-inconclusive'],

@@ -6,9 +6,9 @@ export * from './inputs/index.js';
 export * from './ledger/index.js';
 export { setOutputs } from './outputs.js';
 export { type RetryOptions, retry, sleep } from './retry.js';
+export * from './rollout/index.js';
 export { CancelledError, type Entry, type RunContext, run } from './run.js';
 export { containsSecret, redact, registerSecret, resetSecretsForTest } from './secrets.js';
-export * from './rollout/index.js';
 export { isPostEntry, PostState } from './state.js';
 export {
   type Cell,

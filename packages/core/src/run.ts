@@ -54,12 +54,15 @@ export class CancelledError extends GlidepathError {
 
 function reportFailure(error: unknown): void {
   if (error instanceof InputError) {
+    // One annotation per bad input, titled with its name, and no extra failure
+    // annotation repeating them.
     for (const problem of error.problems) {
       core.error(redact(describeProblem(problem)), { title: `Invalid input: ${problem.input}` });
     }
-    core.setFailed(
-      redact(error.problems.length === 1 ? error.message : `${error.problems.length} inputs are invalid.`),
+    core.info(
+      `${error.problems.length === 1 ? 'An input is' : `${error.problems.length} inputs are`} invalid; nothing was done.`,
     );
+    process.exitCode = 1;
     return;
   }
   if (error instanceof GlidepathError) {

@@ -222,3 +222,31 @@ export function displayUrl(url: URL): string {
     .join('&');
   return `${url.origin}${url.pathname}?${query}${url.hash}`;
 }
+
+/**
+ * A window too short for the baseline comparison ever to reach its minimum
+ * sample count would end `inconclusive` every time, which a shift treats as a
+ * failure. That is a configuration mistake, so it is reported as a bad input
+ * (naming the window's input) before anything runs.
+ */
+export function baselineWindowProblem(
+  config: AnalysisConfig,
+  windowMs: number,
+  input: string,
+  value: string,
+): { input: string; value: string; expected: string } | undefined {
+  if (!config.baseline || config.probes.length === 0) return undefined;
+  const intervals = Math.floor(windowMs / config.intervalMs);
+  const samples = intervals * config.requestsPerInterval;
+  const needed = config.baseline.minSamples;
+  if (samples >= needed) return undefined;
+  const windowNeeded = Math.ceil(needed / config.requestsPerInterval) * config.intervalMs;
+  return {
+    input,
+    value,
+    expected:
+      `at least ${windowNeeded / 1000}s: the baseline comparison needs ${needed} requests on each side ` +
+      `(baseline-min-samples) and this window gives ${samples} (${intervals} interval(s) of ${config.intervalMs / 1000}s × ` +
+      `requests-per-interval ${config.requestsPerInterval}); lengthen it, or lower baseline-min-samples`,
+  };
+}

@@ -4,6 +4,7 @@ export { type Comparison, compareToBaseline, type SideSummary } from './baseline
 export {
   type AnalysisConfig,
   type BaselineSettings,
+  baselineWindowProblem,
   type EvidencePolicy,
   type HttpOptions,
   type JsonExpectation,

@@ -8,9 +8,9 @@ import { formatDuration } from '../inputs/duration.js';
 import type { Cell } from '../summary.js';
 import { Summary } from '../summary.js';
 import { formatP } from './baseline.js';
-import type { AnalysisReport, CheckVerdict, LatencySummary, Verdict } from './engine.js';
-import { summarise } from './engine.js';
+import type { AnalysisReport } from './engine.js';
 import { formatLabels, formatValue } from './prometheus.js';
+import { type CheckVerdict, type LatencySummary, summarise, type Verdict } from './verdicts.js';
 
 const MARK: Record<Verdict, string> = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive' };
 /** Beyond this many intervals, charts group neighbouring intervals so they stay legible. */

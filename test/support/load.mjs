@@ -1,4 +1,4 @@
-// A bounded, steady HTTP load on loopback, shared by canary-shift's acceptance
+// A bounded, steady HTTP load on loopback, shared by the canary-shift and end-to-end
 // tests and bench/canary.mjs (types in load.d.mts).
 //
 // A fixed number of keep-alive workers, paced to a target rate, stopped by a
