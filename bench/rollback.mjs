@@ -33,18 +33,30 @@ const freePort = () =>
     });
   });
 
-const slots = { BLUE_PORT: String(await freePort()), GREEN_PORT: String(await freePort()), RUN_DIR: path.join(work, 'slots') };
+const slots = {
+  BLUE_PORT: String(await freePort()),
+  GREEN_PORT: String(await freePort()),
+  RUN_DIR: path.join(work, 'slots'),
+};
 const deploySlot = path.join(root, 'examples/sample-service/deploy-slot.sh');
 for (const [slot, version] of [
   ['blue', 'v1'],
   ['green', 'v2'],
 ]) {
-  execFileSync('bash', [deploySlot], { env: { ...process.env, ...slots, IMAGE: version, SLOT: slot }, stdio: 'ignore' });
+  execFileSync('bash', [deploySlot], {
+    env: { ...process.env, ...slots, IMAGE: version, SLOT: slot },
+    stdio: 'ignore',
+  });
 }
 const port = await freePort();
 const upstreamLive = (live) =>
   `upstream shop {\n    server 127.0.0.1:${slots.BLUE_PORT} ${live === 'blue' ? 'weight=100' : 'down'};\n    server 127.0.0.1:${slots.GREEN_PORT} ${live === 'green' ? 'weight=100' : 'down'};\n}\n`;
-const router = await startRouter({ dir: work, port, upstream: 'shop', upstreamContent: upstreamLive('green') });
+const router = await startRouter({
+  dir: work,
+  port,
+  upstream: 'shop',
+  upstreamContent: upstreamLive('green'),
+});
 
 /** Which version answers a fresh connection now (a reset during a reload answers "none"). */
 async function versionNow() {
@@ -102,7 +114,12 @@ try {
     const wall = Date.now() - started;
     await watcher;
     if (result.exitCode !== 0) throw new Error(`rollback failed:\n${result.log}`);
-    rows.push({ round, durationMs: Number(result.outputs['duration-ms']), wall, moved: movedAt ? movedAt - started : NaN });
+    rows.push({
+      round,
+      durationMs: Number(result.outputs['duration-ms']),
+      wall,
+      moved: movedAt ? movedAt - started : NaN,
+    });
   }
 } finally {
   await router.stop();
@@ -115,8 +132,12 @@ try {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-console.log(`rollback to the previous release (still running in the other slot) through ${router.kind}; node ${process.version}\n`);
-console.log('| round | duration-ms (start → flip verified) | step wall time (spawn → exit) | traffic on v1 (spawn → 10 answers in a row) |');
+console.log(
+  `rollback to the previous release (still running in the other slot) through ${router.kind}; node ${process.version}\n`,
+);
+console.log(
+  '| round | duration-ms (start → flip verified) | step wall time (spawn → exit) | traffic on v1 (spawn → 10 answers in a row) |',
+);
 console.log('|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.round} | ${r.durationMs} ms | ${r.wall} ms | ${r.moved} ms |`);
 console.log(
