@@ -149,6 +149,8 @@ try {
     dir: workdir,
     port: routerPort,
     upstream: 'shop',
+    // GLIDEPATH_DEMO_ROUTER=proxy shows the fallback on a machine that has nginx.
+    useNginx: process.env.GLIDEPATH_DEMO_ROUTER !== 'proxy',
     upstreamContent: `upstream shop {\n    server 127.0.0.1:${bluePort} weight=100;\n    server 127.0.0.1:${greenPort} down;\n}\n`,
   });
   cleanup.push(() => router.stop());

@@ -7,6 +7,7 @@ export { IngressNginxRouter, type IngressNginxRouterOptions } from './ingress-ng
 export { NginxRouter, type NginxRouterOptions, writeAtomically } from './nginx.js';
 export {
   parseUpstream,
+  serverWeight,
   type UpstreamBlock,
   type UpstreamServer,
   UpstreamSyntaxError,
