@@ -11,6 +11,8 @@
 # The same script serves developers and CI (.ci/run). State lives in
 # $GLIDEPATH_SERVICES_DIR (default /tmp/glidepath-services).
 set -euo pipefail
+# Server binaries (mariadbd, nginx, haproxy) live in sbin, which a non-root PATH lacks.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 DIR="${GLIDEPATH_SERVICES_DIR:-/tmp/glidepath-services}"
 PG_PORT="${GLIDEPATH_PG_PORT:-55432}"
@@ -21,7 +23,7 @@ PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || t
 PG_PASSWORD="glidepath-pg-test"
 MARIADB_PASSWORD="glidepath-mariadb-test"
 
-PACKAGES=(postgresql mariadb-server mariadb-client nginx-light haproxy prometheus docker-registry buildah busybox-static iproute2 procps curl apache2-utils)
+PACKAGES=(git openssl ca-certificates postgresql mariadb-server mariadb-client nginx-light haproxy prometheus docker-registry buildah busybox-static iproute2 procps curl apache2-utils)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 
@@ -38,8 +40,14 @@ install() {
     log "installing ${missing[*]}"
     apt-get update -qq
     # Package scripts must not start the distribution's own copies of these servers.
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    # (A policy that exists only for this install: removed afterwards, unless one was there before.)
+    local own_policy=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+      own_policy=1
+    fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    if [ "$own_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
   fi
   # buildah pushes to the loopback registry over plain HTTP; containers tools
   # learn that per registry from registries.conf, not from a global TLS switch.

@@ -1,4 +1,5 @@
 import {
+  allTo,
   deployToSlot,
   execFile,
   formatDuration,
@@ -38,22 +39,31 @@ export interface SlotDeployment {
  * Starts the new version in the idle slot before any traffic moves to it:
  * the deploy command with `IMAGE`, `SLOT`, `ENVIRONMENT` set, or the built-in
  * Kubernetes deployer (set the image, wait for the rollout). A slot that takes
- * traffic is never redeployed — that would replace what users are being served.
+ * traffic is never redeployed while it does: its traffic returns to the live
+ * slot first.
  */
 export async function deployIntoSlot(
   deploy: SlotDeployment,
-  target: { slot: SlotName; version: string; environment: string },
+  target: { slot: SlotName; live: SlotName; version: string; environment: string },
   router: Router,
   log: (line: string) => void,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   if (!deploy.command && !deploy.deployments) return undefined;
   const weights = await router.read();
-  if ((weights[target.slot] ?? 0) > 0)
-    throw new GlidepathError(
-      `Refusing to deploy ${target.version} into ${target.slot}: it takes ${weights[target.slot]}% of traffic now ` +
-        `(${formatWeights(weights)}). A release goes into the idle slot; roll back or finish the earlier shift first.`,
+  if ((weights[target.slot] ?? 0) > 0) {
+    // An earlier run left traffic on the target slot (it died mid-shift).
+    // Users must never be served from a slot while it is being replaced, so
+    // all traffic goes back to the live slot first, verified; the plan then
+    // starts from the beginning with the freshly deployed release.
+    const live = allTo(target.live, Object.keys(weights));
+    log(
+      `${target.slot} takes ${weights[target.slot]}% of traffic (${formatWeights(weights)}), left by a run that did not ` +
+        `finish: returning all traffic to ${target.live} before deploying into ${target.slot}.`,
     );
+    await router.set(live);
+    await router.verify(live);
+  }
   const started = Date.now();
   if (deploy.command) {
     const [program, ...args] = deploy.command;

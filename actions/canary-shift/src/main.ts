@@ -50,7 +50,7 @@ async function main({ signal }: RunContext): Promise<void> {
   const deployed = await core.group(`Deploy ${context.version} into ${target}`, () =>
     deployIntoSlot(
       context.deploy,
-      { slot: target, version: context.version, environment: context.environment },
+      { slot: target, live: plan.live, version: context.version, environment: context.environment },
       router,
       (line) => core.info(line),
       signal,
@@ -64,6 +64,9 @@ async function main({ signal }: RunContext): Promise<void> {
   state.save('target', plan.target);
   state.save('router', router.describe());
   state.save('environment', context.environment);
+  // From here on main may move traffic (a rerun's revert included), so the
+  // post step must put it back on the live slot if main does not finish.
+  state.save('shifting', true);
 
   const analyses = new Map<number, AnalysisReport>();
   const outcome = await rollout(
@@ -81,7 +84,6 @@ async function main({ signal }: RunContext): Promise<void> {
       log,
       onRelease: (release) => {
         state.save('releaseId', release.id);
-        state.save('shifting', true);
       },
     },
     { signal },

@@ -54,6 +54,7 @@ describe('canary-shift when the job does not end normally', () => {
     expect(post.exitCode, post.log).toBe(0);
     expect(post.log).toContain('nothing to restore');
     expect(report.failures).toEqual([]);
+    expect(report.retriedResets).toBeLessThan(report.requests / 100);
     expect(await s.weights()).toEqual({ blue: 100, green: 0 });
     const [release] = await new FileLedger(s.ledgerFile).history('production');
     expect(release).toMatchObject({ version: 'app:v2', status: 'error' });

@@ -99,6 +99,12 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
   } else {
     slot = deps.slotNames.find((s) => s !== live)!;
     const there = slotReleases[slot];
+    if ((before[slot] ?? 0) > 0)
+      throw new GlidepathError(
+        `${target.version} no longer runs in either slot, and the other slot (${slot}) still takes ${before[slot]}% of traffic ` +
+          `(${formatWeights(before)}): redeploying it would replace what those users are served. Traffic was not changed; ` +
+          'return all traffic to one slot first (rollback to: current), then roll back again.',
+      );
     if (!deps.redeploy)
       throw new GlidepathError(
         `${target.version} no longer runs in either slot (${slot} runs ${there?.version ?? 'nothing the ledger knows'}), ` +
@@ -129,14 +135,23 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
   const durationMs = now() - started;
   log(`Traffic now: ${formatWeights(after)} (verified by reading the router back).`);
 
+  // Traffic leaves the current release — or, when returning to the current
+  // release itself (`to: current`), the newer release that was still being
+  // shifted in when its run died.
+  const abandoned =
+    current && current.version !== target.version
+      ? current
+      : (await ledger.history(request.environment, 1)).find(
+          (r) => r.status === 'in_progress' && r.version !== target.version,
+        );
   const restored = await ledger.rollback({
     environment: request.environment,
-    ...(current && current.version !== target.version ? { from: current } : {}),
+    ...(abandoned ? { from: abandoned } : {}),
     to: { version: target.version, slot, ...(target.commit ? { commit: target.commit } : {}) },
     reason: request.reason,
   });
   return {
-    ...(current ? { from: current } : {}),
+    ...(abandoned ? { from: abandoned } : current ? { from: current } : {}),
     restored,
     slot,
     before,
@@ -153,6 +168,13 @@ async function chooseTarget(
   ledger: Ledger,
   current: Release | undefined,
 ): Promise<Release> {
+  if (request.to === 'current') {
+    if (!current)
+      throw new GlidepathError(
+        `The ledger has no successful release of ${request.environment} to return traffic to. Traffic was not changed.`,
+      );
+    return current;
+  }
   if (request.to === 'previous') {
     const previous = await ledger.previousGood(request.environment);
     if (!previous)

@@ -198,6 +198,59 @@ describe('rollback', () => {
     expect(healthy.log).toContain('Slot green answered its probe');
   });
 
+  it('to: current puts a split left by a dead run back on the current release, and records the abandoned one', async () => {
+    const ledger = new FileLedger(ledgerFile);
+    await release(ledger, 'v1', 'blue');
+    // v2 was being shifted into green when its runner died: 50/50, still in progress.
+    await ledger.begin({ environment: 'production', version: 'v2', slot: 'green', commit: '02'.repeat(20) });
+    writeFileSync(
+      nginx.upstreamFile,
+      `upstream app {\n    server ${blue.address} weight=50;\n    server ${green.address} weight=50 max_fails=3;\n}\n`,
+    );
+    const workers = await nginxWorkers(nginx);
+    const { execFileSync } = await import('node:child_process');
+    execFileSync(nginx.reloadCommand[0]!, nginx.reloadCommand.slice(1));
+    await waitForReload(nginx, workers);
+
+    const result = await rollback({ to: 'current', reason: 'the release job of run 41 failed' });
+    expect(result.exitCode, result.log).toBe(0);
+    expect(result.outputs['rolled-back-to']).toBe('v1');
+    expect(await slotsAnswering()).toEqual({ blue: 200 });
+    const history = await ledger.history('production');
+    expect(history.map((r) => [r.version, r.status])).toEqual([
+      ['v1', 'success'],
+      ['v2', 'failure'],
+      ['v1', 'inactive'],
+    ]);
+
+    // With all traffic already on it, to: current changes nothing.
+    const upstream = readFileSync(nginx.upstreamFile, 'utf8');
+    const again = await rollback({ to: 'current', reason: 'again' });
+    expect(again.exitCode, again.log).toBe(0);
+    expect(again.log).toContain('already takes all traffic');
+    expect(readFileSync(nginx.upstreamFile, 'utf8')).toBe(upstream);
+  });
+
+  it('never redeploys into a slot that still takes traffic', async () => {
+    const ledger = new FileLedger(ledgerFile);
+    await release(ledger, 'v1', 'blue');
+    await release(ledger, 'v2', 'green');
+    await release(ledger, 'v3', 'blue', 'failure');
+    writeFileSync(
+      nginx.upstreamFile,
+      `upstream app {\n    server ${blue.address} weight=40;\n    server ${green.address} weight=60 max_fails=3;\n}\n`,
+    );
+    const upstream = readFileSync(nginx.upstreamFile, 'utf8');
+    const marker = path.join(workspace, 'redeployed');
+    const result = await rollback({ reason: 'testing', 'redeploy-command': `touch ${marker}` });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.message).toMatch(
+      /blue\) still takes 40% of traffic.*Traffic was not changed/,
+    );
+    expect(readFileSync(nginx.upstreamFile, 'utf8')).toBe(upstream);
+    expect(() => readFileSync(marker)).toThrow();
+  });
+
   it('rejects bad inputs by name before touching anything', async () => {
     const upstreamBefore = readFileSync(nginx.upstreamFile, 'utf8');
     const result = await runMain({

@@ -65,7 +65,21 @@ export function databaseUrlField(): Field<DatabaseTarget> {
         return { ok: false, expected: `${EXPECTED}; the scheme ${url.protocol}// is not one of them` };
       const hostParam = url.searchParams.get('host');
       if (!url.hostname && !hostParam) return { ok: false, expected: `${EXPECTED}; the host is missing` };
-      const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+      const decode = (part: string) => {
+        try {
+          return decodeURIComponent(part);
+        } catch {
+          return undefined;
+        }
+      };
+      const database = decode(url.pathname.replace(/^\//, ''));
+      const password = decode(url.password);
+      const user = decode(url.username);
+      if (database === undefined || password === undefined || user === undefined)
+        return {
+          ok: false,
+          expected: `${EXPECTED}; a percent-escape in it is not valid (%XX with two hex digits)`,
+        };
       if (!database || database.includes('/'))
         return { ok: false, expected: `${EXPECTED}; the database name (the path) is missing` };
       const rawMode = (url.searchParams.get('sslmode') ?? url.searchParams.get('ssl-mode'))?.toLowerCase();
@@ -75,7 +89,6 @@ export function databaseUrlField(): Field<DatabaseTarget> {
           ok: false,
           expected: `${EXPECTED}; sslmode=${rawMode} is not supported (a fallback to plain text is not a TLS setting: use disable, require, verify-ca or verify-full)`,
         };
-      const password = decodeURIComponent(url.password);
       const display = url.password ? text.replace(`:${url.password}@`, ':***@') : text;
       return {
         ok: true,
@@ -83,7 +96,7 @@ export function databaseUrlField(): Field<DatabaseTarget> {
           kind,
           host: hostParam ?? url.hostname.replace(/^\[|\]$/g, ''),
           port: url.port ? Number(url.port) : kind === 'postgres' ? 5432 : 3306,
-          user: decodeURIComponent(url.username),
+          user,
           password,
           database,
           sslMode: mode as SslMode | undefined,

@@ -37,6 +37,7 @@ describe('database-url', () => {
     ['postgres://app:pw@db:5432', /database name/],
     ['postgres://app:pw@db/shop?sslmode=prefer', /sslmode=prefer is not supported/],
     ['not a url', /a URL such as/],
+    ['postgres://app:bad%ZZpw@db/shop', /percent-escape in it is not valid/],
   ])('rejects %s', async (raw, why) => {
     const result = await parse(raw);
     expect(result.ok).toBe(false);

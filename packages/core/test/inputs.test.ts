@@ -125,4 +125,40 @@ describe('readInputs', () => {
     );
     expect(problems.map((p) => p.value)).toEqual(['***', 'x']);
   });
+
+  it('never quotes credentials back: a block is named, not repeated; URL passwords and auth values are masked', async () => {
+    const checks = input.structured(async () =>
+      z.array(z.strictObject({ url: z.string(), headers: z.record(z.string(), z.string()) })),
+    );
+    const problems = await problemsOf(
+      readInputs(
+        { checks, url: input.url(), 'database-url': input.url({ protocols: ['postgres:'] }) },
+        from({
+          checks:
+            '- url: http://x\n  headers:\n    Authorization: Bearer sekr3t-token-value\n  stauts: 200\n',
+          url: 'ftp://user:hunter2pass@example.test/x',
+          'database-url': 'mysql://app:db-pa55word@db:3306/x token=abc123def',
+        }),
+      ),
+    );
+    const message = new InputError(problems).message;
+    expect(message).toContain('Input "checks" got "(a block of 4 lines, not repeated here)"');
+    expect(message).toContain('entry 1: unknown key "stauts"');
+    expect(message).toContain('ftp://user:***@example.test/x');
+    expect(message).not.toMatch(/sekr3t-token-value|hunter2pass|db-pa55word|abc123def/);
+  });
+
+  it('keeps a comma inside one key=value, and splits comma-separated pairs', async () => {
+    const values = await readInputs(
+      { args: input.keyValues(), labels: input.keyValues() },
+      from({ args: 'FEATURES=a,b', labels: 'team=shop,tier=web' }),
+    );
+    expect(values.args).toEqual(new Map([['FEATURES', 'a,b']]));
+    expect(values.labels).toEqual(
+      new Map([
+        ['team', 'shop'],
+        ['tier', 'web'],
+      ]),
+    );
+  });
 });

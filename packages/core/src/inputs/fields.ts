@@ -10,6 +10,11 @@ export interface Field<T> {
   readonly parse: (raw: string) => FieldResult<T> | Promise<FieldResult<T>>;
   /** Marks the value as secret: registered for masking as soon as it is read. */
   readonly secret?: boolean;
+  /**
+   * A block (YAML/JSON) that may carry credentials in any entry: an error
+   * names the entry and key at fault instead of quoting the block back.
+   */
+  readonly opaque?: boolean;
 }
 
 export type FieldResult<T> = { ok: true; value: T } | { ok: false; expected: string };
@@ -218,7 +223,13 @@ export function keyValues(
     options,
     (raw) => {
       const map = new Map<string, string>();
-      const lines = raw.includes('\n') ? raw.split(/\r?\n/) : raw.split(',');
+      // One line may hold comma-separated pairs (`a=1,b=2`), but only when every
+      // part is a pair: `FEATURES=a,b` is one value with a comma in it.
+      const commaParts = raw.split(',');
+      const lines =
+        raw.includes('\n') || !commaParts.every((part) => part.includes('='))
+          ? raw.split(/\r?\n/)
+          : commaParts;
       for (const line of lines.map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))) {
         const eq = line.indexOf('=');
         if (eq <= 0) return bad(`${what} (${JSON.stringify(line)} has no key=value)`);
@@ -286,7 +297,7 @@ export function structured<S extends z.ZodType>(
   options?: Common<z.output<S>> & { what?: string },
 ): Field<z.output<S>> {
   const what = options?.what ?? 'a YAML or JSON block';
-  return withDefault(
+  const field = withDefault(
     options,
     async (raw) => {
       const [{ parse: parseYaml }, schema] = await Promise.all([import('yaml'), loadSchema()]);
@@ -302,6 +313,7 @@ export function structured<S extends z.ZodType>(
     },
     what,
   );
+  return { ...field, opaque: true };
 }
 
 export function describeZodIssues(error: z.ZodError): string {

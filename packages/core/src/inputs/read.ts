@@ -27,10 +27,20 @@ export async function readInputs<F extends Fields>(
     if (field.secret) registerSecret(text);
     const result = await field.parse(text);
     if (result.ok) values[name] = result.value;
-    else problems.push({ input: name, value: field.secret ? '***' : text.trim(), expected: result.expected });
+    else problems.push({ input: name, value: quotable(field, text), expected: result.expected });
   }
   if (problems.length) throw new InputError(problems);
   return values as Parsed<F>;
+}
+
+/** What an error may quote of a bad value: never a secret, never a whole block that may hold credentials. */
+function quotable(field: Field<unknown>, text: string): string {
+  if (field.secret) return '***';
+  if (field.opaque) {
+    const lines = text.trim().split(/\r?\n/).length;
+    return `(a block of ${lines} line${lines === 1 ? '' : 's'}, not repeated here)`;
+  }
+  return text.trim();
 }
 
 /** A check that spans inputs (e.g. `target-slot` must be one of `slots`); collected like the rest. */

@@ -25,7 +25,9 @@ export function webhookPayload(n: Notification): { text: string; blocks: unknown
         : ':rewind:';
   const verb =
     n.outcome.result === 'promoted' ? 'promoted' : n.outcome.result === 'held' ? 'held' : 'rolled back';
-  const text = `${icon} ${n.environment}: ${n.version} ${verb} (${n.plan.target} at ${n.outcome.weight}%). ${n.outcome.reason}`;
+  const text = redact(
+    `${icon} ${n.environment}: ${n.version} ${verb} (${n.plan.target} at ${n.outcome.weight}%). ${n.outcome.reason}`,
+  );
   const context = [`strategy ${n.plan.strategy}`, `steps ${n.plan.steps.map((s) => s.weight).join(',')}`];
   if (n.runUrl) context.push(`<${n.runUrl}|run>`);
   return {

@@ -127,7 +127,10 @@ export async function rollout(
           });
   } catch (error) {
     throw new OperationError(
-      `Could not record the release in ${ledger.describe()}: ${errorMessage(error)}. No traffic was moved.`,
+      `Could not record the release in ${ledger.describe()}: ${errorMessage(error)}. ` +
+        (decision.kind === 'revert'
+          ? `Traffic was returned to ${plan.live} (verified) and the release was not started.`
+          : 'No traffic was moved.'),
     );
   }
   await deps.onRelease?.(record, decision);

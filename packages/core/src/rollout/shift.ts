@@ -284,6 +284,9 @@ async function hold(
   const controller = new AbortController();
   const remaining = deadline - clock.now();
   const onCancel = () => controller.abort(new Stop('cancelled', cancelledReason(cancel!)));
+  // A cancellation that arrived while the router was changing has already
+  // fired its event: act on it now instead of holding the whole step.
+  if (cancel?.aborted) throw new Stop('cancelled', cancelledReason(cancel));
   cancel?.addEventListener('abort', onCancel, { once: true });
   // setTimeout fires at once for delays beyond 2^31-1 ms (~24.8 days); a longer deadline needs no timer.
   const timer =

@@ -85,12 +85,17 @@ export class HaproxyRouter implements Router {
       signal,
     );
     if (answer !== '') {
-      await this.#setWeights(
+      // Put the previous weights back, and say plainly if even that failed:
+      // the caller must never believe nothing changed when something did.
+      const restore = await this.#setWeights(
         new Map([...this.#options.slots.values()].map((s) => [s, before.get(s)!.weight])),
         signal,
-      ).catch(() => '');
+      ).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
       throw new RouterError(
-        `${this.describe()} refused ${formatWeights(weights)}: ${answer.split('\n').join(' ')}`,
+        `${this.describe()} refused ${formatWeights(weights)}: ${answer.split('\n').join(' ')}` +
+          (restore === ''
+            ? ''
+            : `; the previous weights could NOT be restored: ${restore.split('\n').join(' ')}`),
       );
     }
     this.#options.log?.(`${this.describe()}: ${formatWeights(weights)} set`);

@@ -237,9 +237,12 @@ export async function writeAtomically(file: string, content: string | Buffer): P
   try {
     await handle.writeFile(content);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await unlink(temp).catch(() => {});
+    throw error;
   }
+  await handle.close();
   try {
     await rename(temp, file);
   } catch (error) {
