@@ -132,4 +132,32 @@ describe('canary-shift when the job does not end normally', () => {
     );
     expect(run.outputs.result).toBe('promoted');
   }, 90_000);
+
+  it('a rerun with a deploy command never redeploys a slot that takes traffic: traffic returns to live first', async () => {
+    const s = await stage();
+    const record = `${s.ledgerFile}.deploys`;
+    const script = `${s.ledgerFile}.deploy.mjs`;
+    await writeFile(
+      script,
+      `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(record)}, process.env.IMAGE + ' ' + process.env.SLOT + '\\n');\n`,
+    );
+    const withDeploy = inputs(s, { 'deploy-command': `${process.execPath} ${script}` });
+    const crashed = await runMain({
+      action: 'canary-shift',
+      inputs: withDeploy,
+      cancel: { whenLog: /Step 2\/3: verified/, signal: 'SIGKILL' },
+      timeoutMs: 60_000,
+    });
+    expect(crashed.signal).toBe('SIGKILL');
+    expect(await s.weights()).toEqual({ blue: 50, green: 50 });
+
+    const rerun = await runMain({ action: 'canary-shift', inputs: withDeploy, timeoutMs: 60_000 });
+    expect(rerun.exitCode, rerun.log).toBe(0);
+    expect(rerun.log).toContain(
+      'green takes 50% of traffic (blue 50% / green 50%), left by a run that did not finish: returning all traffic to blue before deploying into green',
+    );
+    expect(rerun.outputs.result).toBe('promoted');
+    expect(await readFile(record, 'utf8')).toBe('app:v2 green\napp:v2 green\n');
+    expect(await s.weights()).toEqual({ blue: 0, green: 100 });
+  }, 90_000);
 });
