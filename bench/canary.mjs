@@ -12,29 +12,18 @@
 //   node bench/canary.mjs [rounds=3]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { failureSpan, startLoad } from '../test/support/load.mjs';
+import { freePort } from '../test/support/ports.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const action = path.join(root, 'actions/canary-shift');
 const rounds = Number(process.argv[2] ?? 3);
 const work = mkdtempSync(path.join(tmpdir(), 'glidepath-bench-canary-'));
 const children = new Set();
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(url, what) {
   const deadline = Date.now() + 15_000;

@@ -12,26 +12,16 @@
 //   npm run bench:rollback [-- rounds]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileLedger } from '@glidepath/core';
 import { startRouter } from '../demo/router.mjs';
 import { runMain } from '../test/harness/runner.js';
+import { freePort } from '../test/support/ports.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const rounds = Number(process.argv[2] ?? 5);
 const work = mkdtempSync(path.join(tmpdir(), 'glidepath-bench-rollback-'));
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 const slots = {
   BLUE_PORT: String(await freePort()),

@@ -7,13 +7,13 @@
 // would see on GitHub: each step's result and its job summary.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { FileLedger } from '@glidepath/core';
 import { runMain } from '../test/harness/runner.js';
+import { freePort } from '../test/support/ports.mjs';
 import { startRouter } from './router.mjs';
 import { renderMarkdown, style } from './terminal.mjs';
 
@@ -23,17 +23,6 @@ const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const say = (text = '') => console.log(text);
 const heading = (text) => say(`\n${style.bold(style.cyan(`━━ ${text} `.padEnd(78, '━')))}`);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs one bundled action like the runner and shows its result, annotations and job summary. */
 async function step(action, inputs, env = {}) {

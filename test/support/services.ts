@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 
 /** Address of a shared server started by scripts/services.sh (via the global setup). */
 export function serviceUrl(
@@ -27,20 +26,7 @@ export function requireProgram(program: string, debianPackage: string): string {
   }
 }
 
-/** A free TCP port on loopback (the OS picks; a tiny race is acceptable in tests). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export { freePort } from './ports.mjs';
 
 /** A unique, lower-case name for per-test databases and repositories. */
 export function uniqueName(prefix: string): string {

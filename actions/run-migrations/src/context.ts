@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { InputError, input, type RawInputs, readInputs, runnerInputs } from '@glidepath/core';
+import { InputError, input, type RawInputs, readInputs, runnerInputs, splitCommand } from '@glidepath/core';
 import { databaseUrlField } from './connection.js';
 
 /** Every input of `action.yml`, parsed once, before anything connects. */
@@ -39,7 +39,7 @@ export async function readSettings(raw: RawInputs = runnerInputs) {
         },
       ]);
     if (!inputs['command-shell']) {
-      const words = splitWords(inputs.command);
+      const words = splitCommand(inputs.command);
       if (!words)
         throw new InputError([
           {
@@ -68,42 +68,4 @@ export async function readSettings(raw: RawInputs = runnerInputs) {
     /** The tool's argument list (`engine: command` without `command-shell`). */
     commandArgs: command,
   };
-}
-
-/**
- * Splits `npx prisma migrate deploy --schema "db/schema.prisma"` into words:
- * whitespace separates, single and double quotes group, a backslash escapes
- * the next character. Nothing else is interpreted — no variables, globs,
- * pipes or redirections — because no shell ever sees it. Undefined when a
- * quote is left open.
- */
-export function splitWords(text: string): string[] | undefined {
-  const words: string[] = [];
-  let current = '';
-  let inWord = false;
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < text.length) current += text[++i];
-      else current += c;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      current += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(current);
-      current = '';
-      inWord = false;
-    } else {
-      current += c;
-      inWord = true;
-    }
-  }
-  if (quote) return undefined;
-  if (inWord) words.push(current);
-  return words.length ? words : undefined;
 }
