@@ -78,6 +78,12 @@ start_postgres() {
       --auth-local=trust -E UTF8 --locale=C.UTF-8 >/dev/null
     rm -f "$home/password"
   fi
+  # A machine that was stopped leaves postmaster.pid behind; when its pid now
+  # belongs to another process, PostgreSQL would refuse to start.
+  if [ -f "$data/postmaster.pid" ]; then
+    local stale_pid; stale_pid="$(head -n 1 "$data/postmaster.pid")"
+    if ! ps -p "$stale_pid" -o comm= 2>/dev/null | grep -q postgres; then rm -f "$data/postmaster.pid"; fi
+  fi
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
   as_user "$owner" "$PG_BIN/pg_ctl" -D "$data" -l "$home/postgres.log" -w -t 60 start \
     -o "-h 127.0.0.1 -p $PG_PORT -k $home -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
