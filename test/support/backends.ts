@@ -22,6 +22,8 @@ export interface BackendSpec {
   version?: string;
   latencyMs?: number;
   errorRate?: number;
+  /** A given port (a redeploy into the same slot); a free one by default. */
+  port?: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function startBackends(specs: BackendSpec[]): Promise<Backend[]> {
 }
 
 async function startBackend(spec: BackendSpec): Promise<Backend> {
-  const port = await freePort();
+  const port = spec.port ?? (await freePort());
   const version = spec.version ?? `v-${spec.slot}`;
   const child = spawn(process.execPath, [sampleService], {
     env: {

@@ -145,6 +145,24 @@ describe('workflows', () => {
       expect(unpinned).toEqual([]);
     });
 
+    it('never names a slot in an analysis input (the live slot alternates: use {{slot}})', () => {
+      const analysed = ['url', 'checks', 'queries', 'baseline-url'];
+      const withs = [
+        ...jobs.map(([job, spec]) => ({ where: job, with: spec.with ?? {} })),
+        ...steps.map(({ job, i, step }) => ({ where: `${job} step ${i + 1}`, with: step.with ?? {} })),
+      ];
+      const named = withs.flatMap(({ where, with: given }) =>
+        analysed
+          .filter(
+            (key) =>
+              typeof given[key] === 'string' &&
+              /slot\s*=~?\s*\\?"(blue|green)\\?"/.test(given[key] as string),
+          )
+          .map((key) => `${where}: ${key}`),
+      );
+      expect(named).toEqual([]);
+    });
+
     it('never expands an expression inside a run: script', () => {
       const injected = steps
         .filter(({ step }) => step.run?.includes('${{'))

@@ -13,7 +13,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   querySchema: () => (/* binding */ querySchema)
 /* harmony export */ });
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(98476);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(62535);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(62535);
+/* harmony import */ var _templates_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(99050);
 /**
  * Schemas of the structured analysis inputs (`checks`, `queries`). This module
  * is only loaded through a dynamic import from `fields.ts`, so zod stays out
@@ -21,9 +22,11 @@ __webpack_require__.r(__webpack_exports__);
  */
 
 
+
+// Checked with a stand-in for each placeholder: `http://{{address}}/healthz` is a URL once expanded.
 const httpUrl = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().refine((text) => {
     try {
-        const url = new URL(text);
+        const url = new URL((0,_templates_js__WEBPACK_IMPORTED_MODULE_1__/* .withStandIns */ .HX)(text));
         return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
     }
     catch {
@@ -31,7 +34,7 @@ const httpUrl = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().refine((tex
     }
 }, { message: 'expected an absolute http or https URL' });
 const status = zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()]))])
-    .refine((spec) => (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseStatusRanges */ .C2)(spec) !== undefined, {
+    .refine((spec) => (0,_config_js__WEBPACK_IMPORTED_MODULE_2__/* .parseStatusRanges */ .C2)(spec) !== undefined, {
     message: 'expected status codes or ranges such as 200, "200-299", "2xx" or a list of them',
 });
 const regex = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().refine((text) => {
@@ -49,7 +52,7 @@ const latency = zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_
 });
 const jsonExpectations = zod__WEBPACK_IMPORTED_MODULE_0__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .unknown */ .L5J()).superRefine((record, context) => {
     for (const path of Object.keys(record)) {
-        if (!(0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseJsonPath */ .Hf)(path))
+        if (!(0,_config_js__WEBPACK_IMPORTED_MODULE_2__/* .parseJsonPath */ .Hf)(path))
             context.addIssue({ code: 'custom', path: [path], message: 'expected a path such as data.items[0].id' });
     }
 });
@@ -64,6 +67,7 @@ const checkSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
     body: regex.optional(),
     json: jsonExpectations.optional(),
     'max-latency': latency.optional(),
+    'dry-run': zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY().optional(),
 });
 const checksSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(checkSchema);
 const querySchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
@@ -71,9 +75,27 @@ const querySchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
     query: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().trim().min(1),
     max: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().optional(),
     min: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().optional(),
+    compare: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz('live', { message: 'expected "live" (the only slot a query is compared with)' })
+        .optional(),
+    'max-increase': zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig()
+        .min(0, { message: 'expected a number ≥ 0 (how much higher than live is tolerated)' })
+        .optional(),
+    'max-ratio': zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig()
+        .positive({ message: 'expected a number > 0 (how many times the live value is tolerated, e.g. 1.5)' })
+        .optional(),
+    'dry-run': zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY().optional(),
 })
-    .refine((q) => q.max !== undefined || q.min !== undefined, {
-    message: 'give "max", "min" or both: a query without bounds cannot fail',
+    .refine((q) => q.max !== undefined ||
+    q.min !== undefined ||
+    q['max-increase'] !== undefined ||
+    q['max-ratio'] !== undefined, {
+    message: 'give "max", "min" or both (or, with compare: live, "max-increase" and/or "max-ratio"): a query without bounds cannot fail',
+})
+    .refine((q) => q.compare === 'live' || (q['max-increase'] === undefined && q['max-ratio'] === undefined), {
+    message: '"max-increase" and "max-ratio" are bounds relative to the live slot: add compare: live',
+})
+    .refine((q) => q.compare !== 'live' || q['max-increase'] !== undefined || q['max-ratio'] !== undefined, {
+    message: 'compare: live needs "max-increase" and/or "max-ratio" (how much worse than live is tolerated)',
 })
     .refine((q) => q.max === undefined || q.min === undefined || q.min <= q.max, {
     message: '"min" is above "max"',

@@ -2,6 +2,7 @@ import {
   type AnalysisConfig,
   type AnalysisReport,
   analyse,
+  dryRunWarnings,
   type IntervalSnapshot,
   type RolloutLogger,
   type StepAnalyst,
@@ -29,11 +30,13 @@ export function stepAnalyst(
           samples: snapshot.target.requests,
           errorRate: snapshot.target.errorRate ?? undefined,
           p95Ms: snapshot.target.p95Ms ?? undefined,
-          failing: Object.values(snapshot.outcomes).includes('fail'),
+          failing: judgedFailure(snapshot),
         });
       },
     });
     options.reports.set(step.number, report);
+    for (const warning of dryRunWarnings(report))
+      options.log.warning(`Step ${step.number} (${step.weight}%): ${warning}`);
     return toStepVerdict(report);
   };
 }
@@ -42,7 +45,7 @@ export function toStepVerdict(report: AnalysisReport): StepVerdict {
   return {
     verdict: report.verdict,
     reason: report.reason,
-    failingChecks: report.checks.filter((c) => c.verdict === 'fail').map((c) => c.name),
+    failingChecks: report.checks.filter((c) => c.verdict === 'fail' && !c.dryRun).map((c) => c.name),
     samples: report.requests,
     p95Ms: report.p95Ms ?? undefined,
     errorRate: report.errorRate ?? undefined,
@@ -58,17 +61,28 @@ export function toStepVerdict(report: AnalysisReport): StepVerdict {
  * a check judged as failed.
  */
 function firstFailureAt(report: AnalysisReport): number | undefined {
-  const failedSample = report.samples.find((s) => s.side === 'target' && !s.ok);
-  const failedInterval = report.timeline.find((t) => Object.values(t.outcomes).includes('fail'));
+  const shadows = new Set(report.checks.filter((c) => c.dryRun).map((c) => c.name));
+  const failedSample = report.samples.find((s) => s.side === 'target' && !s.ok && !shadows.has(s.check));
+  const failedInterval = report.timeline.find(judgedFailure);
   const candidates = [failedSample?.at, failedInterval?.startedAt].filter(
     (v): v is number => v !== undefined,
   );
   return candidates.length ? Math.min(...candidates) : undefined;
 }
 
+/** A check that counts (not dry-run) failed this interval. */
+function judgedFailure(snapshot: IntervalSnapshot): boolean {
+  return Object.entries(snapshot.outcomes).some(
+    ([check, outcome]) => outcome === 'fail' && !snapshot.dryRun.includes(check),
+  );
+}
+
 function intervalLine(s: IntervalSnapshot): string {
   const outcomes = Object.entries(s.outcomes)
-    .map(([check, outcome]) => `${check}: ${outcome}${s.notes[check] ? ` (${s.notes[check]})` : ''}`)
+    .map(
+      ([check, outcome]) =>
+        `${check}${s.dryRun.includes(check) ? ' (dry-run)' : ''}: ${outcome}${s.notes[check] ? ` (${s.notes[check]})` : ''}`,
+    )
     .join('; ');
   const rate = s.target.errorRate === null ? '' : `, error rate ${(s.target.errorRate * 100).toFixed(0)}%`;
   const p95 = s.target.p95Ms === null ? '' : `, p95 ${s.target.p95Ms}ms`;

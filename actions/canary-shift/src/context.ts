@@ -7,6 +7,7 @@ import {
   formatDuration,
   input,
   loadKubeConfig,
+  placeholdersIn,
   type RawInputs,
   type RouterSettings,
   readInputs,
@@ -16,6 +17,7 @@ import {
   runnerInputs,
   type ShiftPlan,
   type SlotName,
+  type SlotScope,
   shiftSteps,
   splitCommand,
 } from '@glidepath/core';
@@ -51,8 +53,15 @@ export interface ShiftContext {
   planFor(target: SlotName): ShiftPlan;
   deploy: SlotDeployment;
   router: RouterSettings;
-  /** The analysis for a given target slot (`slot-urls` point it at that slot, with the live one as baseline). */
-  analysisFor(target: SlotName): AnalysisConfig;
+  /**
+   * The analysis for a given target slot: placeholders expanded for it (and
+   * for the live slot, in `compare: live` queries, with the live slot's
+   * version as the ledger knows it); `slot-urls` point the probes at it, with
+   * the live one as baseline.
+   */
+  analysisFor(target: SlotName, liveVersion?: string): AnalysisConfig;
+  /** A `compare: live` query names `{{version}}`, so the live slot's version must be read from the ledger. */
+  needsLiveVersion: boolean;
   environment: string;
   version: string;
   /** Absolute path of the JSON ledger, used when no GitHub token is given. */
@@ -126,16 +135,29 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
   // With slot-urls the analysis follows the target slot, which `auto` only
   // knows once the router has been read: the inputs are checked now against
   // the first slot, and the real configuration is made once the target is known.
-  const analysisFor = (slot: SlotName): AnalysisConfig => {
-    if (!slotUrls.size) return analysisConfig(values);
+  const analysisFor = (slot: SlotName, liveVersion?: string): AnalysisConfig => {
     const live = slotNames.find((s) => s !== slot)!;
-    return analysisConfig({
-      ...values,
-      url: [...values.url, slotUrls.get(slot)!],
-      'baseline-url': values['baseline-url'] ?? slotUrls.get(live)!,
-    });
+    const scope: SlotScope = {
+      slot,
+      liveSlot: live,
+      version: values.version,
+      ...(liveVersion !== undefined ? { liveVersion } : {}),
+      environment: values.environment,
+      addresses: new Map([...values.slots].map(([name, address]) => [name, address])),
+    };
+    if (!slotUrls.size) return analysisConfig(values, scope);
+    return analysisConfig(
+      {
+        ...values,
+        url: [...values.url, slotUrls.get(slot)!.href],
+        'baseline-url': values['baseline-url'] ?? slotUrls.get(live)!.href,
+      },
+      scope,
+    );
   };
-  const checked = analysisFor(target === 'auto' ? slotNames[0]! : target);
+  // The live slot's version is read from the ledger once the run starts; here
+  // a stand-in lets a query that names it pass the check of form.
+  const checked = analysisFor(target === 'auto' ? slotNames[0]! : target, '(the live version)');
   requireInputs([
     baselineWindowProblem(
       checked,
@@ -171,6 +193,9 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
     },
     router,
     analysisFor,
+    needsLiveVersion: values.queries.some(
+      (q) => q.compare === 'live' && placeholdersIn(q.query).includes('version'),
+    ),
     environment: values.environment,
     version: values.version,
     ledgerFile: path.resolve(workspace, values['ledger-file']),

@@ -47,6 +47,12 @@ async function main({ signal }: RunContext): Promise<void> {
   if (context.targetSlot === 'auto')
     core.info(`target-slot auto: ${target} takes no traffic, so the release goes there.`);
   const plan = context.planFor(target);
+  // Built before anything is deployed or moved: a placeholder that cannot be
+  // resolved (the live slot's version, unknown to the ledger) is a bad input.
+  const liveVersion = context.needsLiveVersion
+    ? (await ledger.slots(context.environment))[plan.live]?.version
+    : undefined;
+  const analysis = context.analysisFor(target, liveVersion);
   const deployed = await core.group(`Deploy ${context.version} into ${target}`, () =>
     deployIntoSlot(
       context.deploy,
@@ -80,7 +86,7 @@ async function main({ signal }: RunContext): Promise<void> {
     {
       router,
       ledger,
-      analyst: stepAnalyst(context.analysisFor(target), { log, reports: analyses }),
+      analyst: stepAnalyst(analysis, { log, reports: analyses }),
       log,
       onRelease: (release) => {
         state.save('releaseId', release.id);

@@ -10,6 +10,8 @@ import {
   routerFields,
   routerSettings,
   splitCommand,
+  templateProblem,
+  withStandIns,
 } from '@glidepath/core';
 
 const fields = {
@@ -32,8 +34,10 @@ export interface RollbackInputs {
   reason: string;
   router: RouterSettings;
   redeployCommand: string[] | undefined;
-  /** The URL probed before the flip, per slot. */
-  probeUrls: Map<string, URL> | undefined;
+  /** The URL probed before the flip, per slot, as written: placeholders are expanded once the release is known. */
+  probeUrls: Map<string, string> | undefined;
+  /** Each slot's entry in `slots`, for `{{address}}`. */
+  addresses: Map<string, string>;
   force: boolean;
   timeoutMs: number;
   ledger: Ledger;
@@ -46,6 +50,16 @@ export async function readRollbackInputs(): Promise<RollbackInputs> {
   const redeployCommand =
     raw['redeploy-command'] === undefined ? undefined : splitCommand(raw['redeploy-command']);
   const probeUrls = raw.url === undefined ? undefined : slotUrls(raw.url, router.slotNames);
+  const placeholders =
+    probeUrls === undefined
+      ? undefined
+      : templateProblem([...probeUrls.values()], {
+          slot: 'x',
+          'live-slot': 'x',
+          version: 'x',
+          environment: 'x',
+          address: 'x',
+        });
   requireInputs([
     raw['redeploy-command'] !== undefined &&
       !redeployCommand?.length && {
@@ -59,6 +73,7 @@ export async function readRollbackInputs(): Promise<RollbackInputs> {
         value: raw.url,
         expected: `an http(s) URL, or one line slot=URL for each of the slots ${router.slotNames.join(', ')}`,
       },
+    placeholders !== undefined && { input: 'url', value: raw.url ?? '', expected: placeholders },
   ]);
   const token = raw.token || process.env.GITHUB_TOKEN || '';
   registerSecret(token);
@@ -70,21 +85,24 @@ export async function readRollbackInputs(): Promise<RollbackInputs> {
     router,
     redeployCommand,
     probeUrls,
+    addresses: raw.slots,
     force: raw.force,
     timeoutMs: raw.timeout,
     ledger: createLedger({ token, file: path.resolve(workspace, raw['ledger-file']) }),
   };
 }
 
-/** One URL for whichever slot is restored, or `slot=URL` lines naming each slot. */
-function slotUrls(text: string, slots: readonly string[]): Map<string, URL> | undefined {
+/**
+ * One URL for whichever slot is restored (`http://{{address}}/healthz`
+ * follows it), or `slot=URL` lines naming each slot. URLs are checked for
+ * form with a stand-in for each placeholder and kept as written.
+ */
+function slotUrls(text: string, slots: readonly string[]): Map<string, string> | undefined {
   const parse = (value: string) => {
-    try {
-      const url = new URL(value.trim());
-      return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-    } catch {
-      return undefined;
-    }
+    const trimmed = value.trim();
+    const standIn = withStandIns(trimmed);
+    if (!URL.canParse(standIn)) return undefined;
+    return /^https?:$/.test(new URL(standIn).protocol) ? trimmed : undefined;
   };
   const lines = text
     .split(/\r?\n/)
@@ -92,7 +110,7 @@ function slotUrls(text: string, slots: readonly string[]): Map<string, URL> | un
     .filter(Boolean);
   const single = lines.length === 1 ? parse(lines[0]!) : undefined;
   if (single) return new Map(slots.map((slot) => [slot, single]));
-  const urls = new Map<string, URL>();
+  const urls = new Map<string, string>();
   for (const line of lines) {
     const eq = line.indexOf('=');
     const slot = line.slice(0, eq).trim();

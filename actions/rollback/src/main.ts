@@ -1,7 +1,9 @@
 import * as core from '@actions/core';
 import {
   createRouter,
+  displayUrl,
   execFile,
+  expandTemplate,
   formatDuration,
   formatWeights,
   probe,
@@ -37,8 +39,17 @@ await run(async () => {
           : {}),
         ...(inputs.probeUrls
           ? {
-              probe: async (slot: string) => {
-                const url = inputs.probeUrls!.get(slot)!;
+              probe: async (slot: string, version: string, live: string) => {
+                const address = inputs.addresses.get(slot);
+                const text = expandTemplate(inputs.probeUrls!.get(slot)!, {
+                  slot,
+                  'live-slot': live,
+                  version,
+                  environment: inputs.environment,
+                  ...(address !== undefined ? { address } : {}),
+                });
+                if (!URL.canParse(text)) return `the url input is not a URL once expanded for ${slot}`;
+                const url = new URL(text);
                 const result = await probe(
                   {
                     name: 'pre-flip',
@@ -51,7 +62,7 @@ await run(async () => {
                   url,
                   { timeoutMs: inputs.timeoutMs, followRedirects: false, insecureTls: false },
                 );
-                return result.ok ? undefined : `GET ${url.href}: ${result.failure}`;
+                return result.ok ? undefined : `GET ${displayUrl(url)}: ${result.failure}`;
               },
             }
           : {}),

@@ -15,8 +15,11 @@ export interface RollbackDeps {
   slotNames: readonly [string, string];
   /** Starts `version` in `slot` (the redeploy command); undefined when none was given. */
   redeploy?: (version: string, slot: string) => Promise<void>;
-  /** Probes the slot about to take traffic; undefined when no URL was given. Resolves to a failure text or undefined. */
-  probe?: (slot: string) => Promise<string | undefined>;
+  /**
+   * Probes the slot about to take traffic (running `version`, taking over from
+   * `live`); undefined when no URL was given. Resolves to a failure text or undefined.
+   */
+  probe?: (slot: string, version: string, live: string) => Promise<string | undefined>;
   log: (line: string) => void;
   now?: () => number;
 }
@@ -116,7 +119,7 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
   }
 
   if (deps.probe) {
-    const failure = await deps.probe(slot);
+    const failure = await deps.probe(slot, target.version, live);
     if (failure && !request.force)
       throw new GlidepathError(
         `The probe of slot ${slot} failed before the flip: ${failure}. Traffic was not changed; set force: true to flip anyway.`,

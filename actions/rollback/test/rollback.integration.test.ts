@@ -198,6 +198,31 @@ describe('rollback', () => {
     expect(healthy.log).toContain('Slot green answered its probe');
   });
 
+  it('expands a templated probe URL for the slot about to take traffic', async () => {
+    const ledger = new FileLedger(ledgerFile);
+    await release(ledger, 'v1', 'blue');
+    await release(ledger, 'v2', 'green');
+    // The sample service answers 404 on /blue: the refusal shows the URL as expanded for blue.
+    const refused = await rollback({ reason: 'testing', url: 'http://{{address}}/{{slot}}' });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.annotations[0]?.message).toContain(
+      `probe of slot blue failed before the flip: GET http://${blue.address}/blue: answered 404`,
+    );
+    expect(await slotsAnswering(50)).toEqual({ green: 50 });
+
+    const result = await rollback({
+      reason: 'testing',
+      url: 'http://{{address}}/healthz?version={{version}}',
+    });
+    expect(result.exitCode, result.log).toBe(0);
+    expect(result.log).toContain('Slot blue answered its probe');
+    expect(await slotsAnswering(50)).toEqual({ blue: 50 });
+
+    const unknown = await rollback({ reason: 'testing', url: 'http://{{host}}/healthz' });
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.annotations[0]?.message).toMatch(/Input "url".*unknown: \{\{host\}\}/s);
+  });
+
   it('to: current puts a split left by a dead run back on the current release, and records the abandoned one', async () => {
     const ledger = new FileLedger(ledgerFile);
     await release(ledger, 'v1', 'blue');

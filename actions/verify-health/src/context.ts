@@ -20,6 +20,11 @@ export const fields = {
   duration: input.duration({ default: 60_000, min: 1 }),
   'initial-delay': input.duration({ default: 0, min: 0 }),
   'fail-on-inconclusive': input.boolean({ default: true }),
+  // What the placeholders of checks and queries expand to; verify-health has no
+  // router, so it knows only what these say.
+  slot: input.optionalString(),
+  'live-slot': input.optionalString(),
+  version: input.optionalString(),
 };
 
 export interface Context {
@@ -38,7 +43,27 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<Contex
       expected: `a window at least one interval long (interval is ${formatDuration(values.interval)})`,
     },
   ]);
-  const analysis = analysisConfig(values);
+  requireInputs([
+    values.slot !== undefined &&
+      values.slot === values['live-slot'] && {
+        input: 'live-slot',
+        value: values['live-slot'] ?? '',
+        expected: `a slot other than "slot" (${values.slot}): the live slot is the one the analysed slot is compared with`,
+      },
+  ]);
+  const analysis = analysisConfig(values, {
+    ...(values.slot !== undefined ? { slot: values.slot } : {}),
+    ...(values['live-slot'] !== undefined ? { liveSlot: values['live-slot'] } : {}),
+    ...(values.version !== undefined ? { version: values.version } : {}),
+    hints: {
+      slot: 'set the "slot" input',
+      'live-slot': 'set the "live-slot" input',
+      version: 'set the "version" input',
+      environment: 'verify-health knows no environment; write it out',
+      address: 'verify-health has no "slots"; write the address out, or use canary-shift',
+    },
+    liveVersionHint: "verify-health does not know the live slot's version; write the query for {{slot}}",
+  });
   requireInputs([
     baselineWindowProblem(analysis, values.duration, 'duration', formatDuration(values.duration)),
   ]);

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import {
   type AnalysisReport,
   analyse,
+  dryRunWarnings,
   formatDuration,
   GlidepathError,
   type IntervalSnapshot,
@@ -35,6 +36,7 @@ await run(async ({ signal }) => {
     'error-rate': report.errorRate ?? '',
   });
   await renderAnalysisSummary(report, { title: 'verify-health' }).write();
+  for (const warning of dryRunWarnings(report)) core.warning(redact(warning));
   if (report.aborted) throw new GlidepathError(`The analysis was cancelled: ${report.reason}`);
   if (report.verdict === 'fail') throw verdictError(report);
   if (report.verdict === 'inconclusive') {
@@ -49,7 +51,7 @@ function plannedIntervals(context: Context): number {
 
 /** One error annotation per failing (or inconclusive) check, and the overall reason as the failure. */
 function verdictError(report: AnalysisReport): GlidepathError {
-  const judged = report.checks.filter((c) => c.verdict === report.verdict);
+  const judged = report.checks.filter((c) => c.verdict === report.verdict && !c.dryRun);
   return new GlidepathError(`verify-health: ${report.verdict}: ${report.reason}`, {
     annotations: judged.map((c) => ({
       title: `verify-health: ${c.kind === 'query' ? 'query' : 'check'} "${c.name}" ${c.verdict === 'fail' ? 'failed' : 'was inconclusive'}`,
@@ -76,7 +78,8 @@ function describePlan(context: Context): string {
 function describeInterval(snapshot: IntervalSnapshot, total: number): string {
   const checks = Object.entries(snapshot.outcomes).map(([name, outcome]) => {
     const note = snapshot.notes[name];
-    return `${name} ${outcome}${note && outcome !== 'pass' ? ` (${note})` : ''}`;
+    const shadow = snapshot.dryRun.includes(name) ? ' (dry-run)' : '';
+    return `${name}${shadow} ${outcome}${note && outcome !== 'pass' ? ` (${note})` : ''}`;
   });
   const latency = snapshot.target.requests ? `, p95 ${snapshot.target.p95Ms ?? 'n/a'} ms` : '';
   return `interval ${snapshot.index + 1}/${total}: ${checks.join(' · ')}${latency}`;

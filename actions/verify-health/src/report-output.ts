@@ -22,13 +22,15 @@ export function writeReport(
   directory = process.env.RUNNER_TEMP || tmpdir(),
   limit = REPORT_OUTPUT_LIMIT,
 ): ReportOutputs {
-  const full = redact(JSON.stringify(report));
+  // Each check's table is the summary's rendering of the same facts: left out of the JSON.
+  const facts = { ...report, checks: report.checks.map(({ table: _table, ...check }) => check) };
+  const full = redact(JSON.stringify(facts));
   const file = path.join(mkdtempSync(path.join(directory, 'verify-health-')), 'report.json');
   writeFileSync(file, full);
   if (full.length <= limit) return { report: full, 'report-file': file };
   const trimmed = redact(
     JSON.stringify({
-      ...report,
+      ...facts,
       samples: [],
       samplesOmitted: report.samples.length,
       note: `The ${report.samples.length} samples made this output too large; the report file has them all.`,

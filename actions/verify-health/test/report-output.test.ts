@@ -10,6 +10,15 @@ function reportWith(count: number): AnalysisReport {
   return {
     verdict: 'pass',
     reason: 'all 1 check passed',
+    checks: [
+      {
+        name: 'home',
+        kind: 'probe',
+        verdict: 'pass',
+        reason: 'fine',
+        table: { columns: ['target'], rows: [['requests', count]] },
+      },
+    ],
     samples: Array.from({ length: count }, (_, i) => ({
       check: 'home',
       side: 'target',
@@ -28,6 +37,10 @@ describe('writeReport', () => {
   it('puts the whole report in the output and the file when it is small', () => {
     const outputs = writeReport(reportWith(10), dir);
     expect(JSON.parse(outputs.report).samples).toHaveLength(10);
+    // The summary's table of a check is not repeated in the JSON.
+    expect(JSON.parse(outputs.report).checks).toEqual([
+      { name: 'home', kind: 'probe', verdict: 'pass', reason: 'fine' },
+    ]);
     expect(readFileSync(outputs['report-file'], 'utf8')).toBe(outputs.report);
   });
 

@@ -88,8 +88,8 @@ describe('verify-health', () => {
     expect(readFileSync(result.outputs['report-file']!, 'utf8')).toBe(result.outputs.report);
     expect(result.outputs['report-file']!.startsWith(result.files.dir)).toBe(true);
     expect(result.summary).toContain('## verify-health: ✅ pass');
-    expect(result.summary).toContain('### Check "home": ✅ pass');
-    expect(result.summary).toContain('### Query "fixture-up": ✅ pass');
+    expect(result.summary).toContain('### Check "home" (probe): ✅ pass');
+    expect(result.summary).toContain('### Check "fixture-up" (query): ✅ pass');
     expect(result.summary).toContain('xychart-beta');
     expect(errors(result)).toEqual([]);
   });

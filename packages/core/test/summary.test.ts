@@ -27,6 +27,7 @@ describe('summary builders', () => {
       ],
     });
     expect(chart.split('\n')).toEqual([
+      '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f6feb, #d1242f"}}}}%%',
       'xychart-beta',
       `  title "Weight 'new'"`,
       '  x-axis ["0s", "5s", "10s"]',
@@ -34,6 +35,26 @@ describe('summary builders', () => {
       '  line [10, 50, 100]',
       '  bar [0, 0.123, 0]',
     ]);
+  });
+
+  it('colours each series as asked, says which is which, and merges repeated x labels', () => {
+    const spec = {
+      title: 'Weight',
+      x: ['0.0', '1.0', '1.0', '2.0'],
+      yLabel: '%',
+      series: [
+        { name: 'weight', colour: 'green' as const, values: [10, 10, 50, 50] },
+        { name: 'error rate', colour: 'red' as const, values: [0, 1, 2, 3] },
+      ],
+    };
+    const chart = mermaidXYChart(spec);
+    expect(chart).toContain('"plotColorPalette": "#1a7f37, #d1242f"');
+    // The second of two points named 1.0 is kept: after a step change, the new weight.
+    expect(chart).toContain('x-axis ["0.0", "1.0", "2.0"]');
+    expect(chart).toContain('line [10, 50, 50]');
+    expect(chart).toContain('line [0, 2, 3]');
+    const md = new Summary().chart(spec).toMarkdown();
+    expect(md).toContain('<sub>green line: weight · red line: error rate</sub>');
   });
 
   it('redacts registered secrets from the markdown', () => {

@@ -30,14 +30,36 @@ export interface ProbeCheck {
   body?: RegExp;
   json: JsonExpectation[];
   maxLatencyMs?: number;
+  /** A shadow check: evaluated and reported, never part of the verdict. */
+  dryRun?: boolean;
 }
 
-/** A PromQL instant query evaluated once per interval; every series must stay within the bounds. */
+/**
+ * A PromQL instant query evaluated once per interval; every series must stay
+ * within the bounds. `query` is already expanded for the slot under analysis.
+ */
 export interface QueryCheck {
   name: string;
   query: string;
   max?: number;
   min?: number;
+  /** `compare: live`: the same query for the live slot, evaluated beside it and judged relatively. */
+  compare?: LiveComparison;
+  /** A shadow query: evaluated and reported, never part of the verdict. */
+  dryRun?: boolean;
+}
+
+/** The relative bounds of a query compared with the live slot. */
+export interface LiveComparison {
+  /** The slot under analysis and the live slot, for messages. */
+  slot: string;
+  liveSlot: string;
+  /** The query expanded for the live slot. */
+  query: string;
+  /** Largest tolerated `target - live`. */
+  maxIncrease?: number;
+  /** Largest tolerated `target / live`. */
+  maxRatio?: number;
 }
 
 export interface PrometheusSource {

@@ -1,29 +1,28 @@
 /**
- * The analysis engine: interval after interval, it probes each check a few
- * times (and its baseline twin beside it), evaluates each Prometheus query,
- * judges every check's interval, and stops as soon as the verdict is certain.
+ * The analysis engine: interval after interval, it lets every evidence source
+ * collect (probes send their requests, queries are evaluated), has each judge
+ * its interval, and stops as soon as the verdict is certain. It knows nothing
+ * of what a source looks at; `sources/` does.
  *
  * A check fails after `failureThreshold` consecutive failed intervals, and a
  * failed check fails the analysis at once, without waiting for the end of the
- * window. Intervals without evidence (a query with no data or a backend
- * error, under the `inconclusive` policy) count neither way; a check that
- * was blind for `failureThreshold` intervals in a row, or never saw any
- * evidence, ends inconclusive, because a failure could have hidden there.
+ * window (a dry-run check never stops it). Intervals without evidence (a query
+ * with no data or a backend error, under the `inconclusive` policy) count
+ * neither way; a check that was blind for `failureThreshold` intervals in a
+ * row, or never saw any evidence, ends inconclusive, because a failure could
+ * have hidden there.
  */
 import { sleep as defaultSleep } from '../retry.js';
-import { type Comparison, compareToBaseline } from './baseline.js';
-import type { AnalysisConfig, EvidencePolicy, ProbeCheck } from './config.js';
-import { baselineUrlFor, probe, type Sample, type Side } from './probe.js';
-import { type Measurement, measure } from './prometheus.js';
+import type { AnalysisConfig } from './config.js';
+import type { Sample } from './probe.js';
+import { Evidence } from './source.js';
+import { createSources } from './sources/index.js';
+import type { Measurement } from './sources/query.js';
 import {
-  baselineVerdict,
   type CheckVerdict,
-  causes,
   type IntervalOutcome,
   type LatencySummary,
   overall,
-  probeVerdict,
-  queryVerdict,
   summarise,
   Tracker,
   type Verdict,
@@ -40,6 +39,8 @@ export interface IntervalSnapshot {
   outcomes: Record<string, IntervalOutcome>;
   /** Why a check's interval failed or had no evidence, per check. */
   notes: Record<string, string>;
+  /** Checks that are dry-run: their outcomes are shown, never acted on. */
+  dryRun: string[];
   /** The target's probe requests in this interval. */
   target: LatencySummary;
   /** The baseline's, when there is a baseline. */
@@ -62,7 +63,7 @@ export interface AnalysisReport {
   intervals: number;
   /** Intervals the window holds. */
   plannedIntervals: number;
-  /** Every probe check's target requests together. */
+  /** Every judged (not dry-run) probe check's target requests together. */
   requests: number;
   failures: number;
   errorRate: number | null;
@@ -95,21 +96,10 @@ export async function analyse(config: AnalysisConfig, options: AnalyseOptions): 
   const { signal } = options;
   const started = now();
   const plannedIntervals = Math.max(1, Math.ceil(options.durationMs / config.intervalMs));
-
-  const probeTrackers = new Map(config.probes.map((p) => [p.name, new Tracker(p.name, 'probe')]));
-  const queryTrackers = new Map(config.queries.map((q) => [q.name, new Tracker(q.name, 'query')]));
-  const baselineTrackers = new Map(
-    config.baseline
-      ? config.probes.map((p) => [p.name, new Tracker(`${p.name} vs baseline`, 'baseline')])
-      : [],
-  );
-  const baselineUrls = new Map(
-    config.baseline ? config.probes.map((p) => [p.name, baselineUrlFor(p.url, config.baseline!.url)]) : [],
-  );
-  const comparisons = new Map<string, Comparison>();
-  const lastValues = new Map<string, Measurement['values']>();
-  const samples: Sample[] = [];
-  const measurements: Measurement[] = [];
+  const evidence = new Evidence();
+  const sources = createSources(config, evidence);
+  const trackers = sources.map(() => new Tracker(config.failureThreshold));
+  const dryRun = sources.filter((s) => s.dryRun).map((s) => s.name);
   const timeline: IntervalSnapshot[] = [];
   let aborted = false;
 
@@ -120,38 +110,35 @@ export async function analyse(config: AnalysisConfig, options: AnalyseOptions): 
       const plannedStart = windowStart + index * config.intervalMs;
       if (now() < plannedStart) await sleep(plannedStart - now(), signal);
       const intervalStart = now();
-      const intervalSamples: Sample[] = [];
-      const intervalMeasurements: Measurement[] = [];
-      await runInterval(config, index, baselineUrls, intervalSamples, intervalMeasurements, sleep, signal);
+      const round = { index, startedAt: intervalStart, intervalMs: config.intervalMs, sleep, signal };
+      await Promise.all(sources.map((source) => source.collect(round)));
       // An interval lasts its full length even when every request answered early.
       const rest = intervalStart + config.intervalMs - now();
       if (rest > 0) await sleep(rest, signal);
-      samples.push(...intervalSamples);
-      measurements.push(...intervalMeasurements);
+      // Requests finish in any order; the report lists them as they were sent.
+      evidence.samples.sort((a, b) => a.at - b.at);
 
+      const own = evidence.samples.filter((s) => s.interval === index && !dryRun.includes(s.check));
       const snapshot: IntervalSnapshot = {
         index,
         startedAt: intervalStart,
         endedAt: now(),
         outcomes: {},
         notes: {},
-        target: summarise(intervalSamples.filter((s) => s.side === 'target')),
-        ...(config.baseline
-          ? { baseline: summarise(intervalSamples.filter((s) => s.side === 'baseline')) }
-          : {}),
+        dryRun,
+        target: summarise(own.filter((s) => s.side === 'target')),
+        ...(config.baseline ? { baseline: summarise(own.filter((s) => s.side === 'baseline')) } : {}),
         verdict: 'running',
       };
-      judgeProbes(config, index, samples, probeTrackers, snapshot);
-      judgeQueries(config, intervalMeasurements, queryTrackers, lastValues, snapshot);
-      if (config.baseline) judgeBaselines(config, index, samples, baselineTrackers, comparisons, snapshot);
-      const failed = [
-        ...probeTrackers.values(),
-        ...queryTrackers.values(),
-        ...baselineTrackers.values(),
-      ].some((t) => t.failed);
+      sources.forEach((source, i) => {
+        const judgement = source.judge(index);
+        trackers[i]!.record(index, judgement);
+        snapshot.outcomes[source.name] = judgement.outcome;
+        if (judgement.note) snapshot.notes[source.name] = judgement.note;
+      });
       timeline.push(snapshot);
       // The last snapshot is handed over once the verdict is known, below.
-      if (failed) break;
+      if (sources.some((source, i) => !source.dryRun && trackers[i]!.failed)) break;
       if (index < plannedIntervals - 1) options.onInterval?.(snapshot);
     }
   } catch (error) {
@@ -160,24 +147,16 @@ export async function analyse(config: AnalysisConfig, options: AnalyseOptions): 
   }
 
   const ended = now();
-  const checks = [
-    ...config.probes.map((p) =>
-      probeVerdict(p, probeTrackers.get(p.name)!, samples, config.failureThreshold),
-    ),
-    ...config.queries.map((q) => queryVerdict(config, q, queryTrackers.get(q.name)!, lastValues.get(q.name))),
-    ...(config.baseline
-      ? config.probes.map((p) =>
-          baselineVerdict(p, baselineUrls.get(p.name)!, baselineTrackers.get(p.name)!, samples, comparisons),
-        )
-      : []),
-  ];
+  const checks = sources.map((source, i) => source.conclude(trackers[i]!));
+  const { samples, measurements } = evidence;
   const { verdict, reason } = overall(checks, timeline.length, samples, aborted);
   const last = timeline.at(-1);
   if (last) {
     last.verdict = verdict;
     if (!aborted) options.onInterval?.(last);
   }
-  const target = summarise(samples.filter((s) => s.side === 'target'));
+  // The totals are the judged checks' requests; a dry-run probe's are in its own verdict.
+  const target = summarise(samples.filter((s) => s.side === 'target' && !dryRun.includes(s.check)));
   return {
     verdict,
     reason,
@@ -200,138 +179,4 @@ export async function analyse(config: AnalysisConfig, options: AnalyseOptions): 
     samples,
     measurements,
   };
-}
-
-/** Sends every request of one interval, spread evenly over it, and evaluates every query once. */
-async function runInterval(
-  config: AnalysisConfig,
-  index: number,
-  baselineUrls: Map<string, URL>,
-  samples: Sample[],
-  measurements: Measurement[],
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const tasks: Array<Promise<void>> = [];
-  const n = config.requestsPerInterval;
-  const send = async (check: ProbeCheck, side: Side, url: URL) => {
-    const result = await probe(check, url, config.http, signal);
-    samples.push({ check: check.name, side, interval: index, ...result });
-  };
-  for (let i = 0; i < n; i++) {
-    const offset = Math.floor((i * config.intervalMs) / n);
-    tasks.push(
-      (async () => {
-        if (offset > 0) await sleep(offset, signal);
-        // The target and its baseline twin are asked at the same moment, so that
-        // both see the same conditions (load, network, the time of the minute).
-        await Promise.all(
-          config.probes.flatMap((check) => {
-            const twin = baselineUrls.get(check.name);
-            return twin
-              ? [send(check, 'target', check.url), send(check, 'baseline', twin)]
-              : [send(check, 'target', check.url)];
-          }),
-        );
-      })(),
-    );
-  }
-  if (config.prometheus) {
-    const source = config.prometheus;
-    for (const query of config.queries)
-      tasks.push(
-        measure(query, source, config.http, index, signal).then((m) => {
-          measurements.push(m);
-        }),
-      );
-  }
-  await Promise.all(tasks);
-  // Requests finish in any order; the report lists them as they were sent.
-  samples.sort((a, b) => a.at - b.at);
-}
-
-function judgeProbes(
-  config: AnalysisConfig,
-  index: number,
-  samples: Sample[],
-  trackers: Map<string, Tracker>,
-  snapshot: IntervalSnapshot,
-): void {
-  for (const check of config.probes) {
-    const tracker = trackers.get(check.name)!;
-    const own = samples.filter((s) => s.interval === index && s.check === check.name && s.side === 'target');
-    const failed = own.filter((s) => !s.ok);
-    const outcome: IntervalOutcome =
-      own.length && failed.length / own.length > config.maxErrorRate ? 'fail' : 'pass';
-    tracker.record(outcome);
-    snapshot.outcomes[check.name] = outcome;
-    if (failed.length)
-      snapshot.notes[check.name] = `${failed.length}/${own.length} failed: ${causes(failed)}`;
-    if (!tracker.failed && tracker.failStreak >= config.failureThreshold) {
-      tracker.failedInterval = index;
-      // The evidence is every request of the intervals in the failing run.
-      const streak = config.failureThreshold;
-      const run = samples.filter(
-        (s) => s.interval > index - streak && s.check === check.name && s.side === 'target',
-      );
-      const bad = run.filter((s) => !s.ok);
-      tracker.failReason = `check "${check.name}": ${bad.length}/${run.length} requests failed in the last ${streak === 1 ? 'interval' : `${streak} intervals`}: ${causes(bad)}`;
-    }
-  }
-}
-
-function judgeQueries(
-  config: AnalysisConfig,
-  measurements: Measurement[],
-  trackers: Map<string, Tracker>,
-  lastValues: Map<string, Measurement['values']>,
-  snapshot: IntervalSnapshot,
-): void {
-  for (const query of config.queries) {
-    const tracker = trackers.get(query.name)!;
-    const m = measurements.find((x) => x.check === query.name);
-    if (!m) continue;
-    if (m.values.length && m.outcome !== 'no-data') lastValues.set(query.name, m.values);
-    const policy: EvidencePolicy | undefined =
-      m.outcome === 'no-data' ? config.onNoData : m.outcome === 'error' ? config.onError : undefined;
-    const outcome: IntervalOutcome =
-      policy === undefined ? (m.outcome as 'pass' | 'fail') : policy === 'inconclusive' ? 'unknown' : policy;
-    tracker.record(outcome);
-    if (policy === 'pass') tracker.passedByPolicy++;
-    if (outcome === 'unknown') tracker.lastUnknown = m.failure;
-    snapshot.outcomes[query.name] = outcome;
-    if (m.failure) snapshot.notes[query.name] = m.failure;
-    if (!tracker.failed && tracker.failStreak >= config.failureThreshold) {
-      tracker.failedInterval = m.interval;
-      const rule = policy ? ` (${m.outcome === 'error' ? 'on-error' : 'on-no-data'}: fail)` : '';
-      tracker.failReason = `${m.failure}, in ${config.failureThreshold} interval${config.failureThreshold > 1 ? 's' : ''} in a row${rule}`;
-    }
-  }
-}
-
-function judgeBaselines(
-  config: AnalysisConfig,
-  index: number,
-  samples: Sample[],
-  trackers: Map<string, Tracker>,
-  comparisons: Map<string, Comparison>,
-  snapshot: IntervalSnapshot,
-): void {
-  for (const check of config.probes) {
-    const tracker = trackers.get(check.name)!;
-    const own = samples.filter((s) => s.check === check.name);
-    const comparison = compareToBaseline(
-      own.filter((s) => s.side === 'target'),
-      own.filter((s) => s.side === 'baseline'),
-      config.baseline!,
-    );
-    comparisons.set(check.name, comparison);
-    tracker.record(comparison.outcome);
-    snapshot.outcomes[tracker.name] = comparison.outcome;
-    if (comparison.outcome === 'fail') snapshot.notes[tracker.name] = comparison.detail ?? '';
-    if (!tracker.failed && tracker.failStreak >= config.failureThreshold) {
-      tracker.failedInterval = index;
-      tracker.failReason = `check "${check.name}" vs baseline: ${comparison.detail}`;
-    }
-  }
 }

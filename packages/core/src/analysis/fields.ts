@@ -22,7 +22,17 @@ import {
   type QueryCheck,
   SUCCESS_STATUS,
 } from './config.js';
-import type { CheckEntry } from './schemas.js';
+import type { CheckEntry, QueryEntry } from './schemas.js';
+import {
+  expand,
+  expandDeep,
+  placeholdersIn,
+  type SlotScope,
+  sideValues,
+  stringsIn,
+  templateProblem,
+  withStandIns,
+} from './templates.js';
 
 /** An input that may be empty (undefined), and otherwise must parse with `field`. */
 function optional<T>(field: Field<T>): Field<T | undefined> {
@@ -36,25 +46,57 @@ function optional<T>(field: Field<T>): Field<T | undefined> {
 const policies = ['fail', 'inconclusive', 'pass'] as const;
 
 /**
+ * URLs that may hold placeholders (`http://{{address}}/healthz`), one per
+ * line, kept as written: they are expanded once the slot is known. Each is
+ * checked for form now, with a stand-in for every placeholder.
+ */
+function templatedUrls(options: { default: string[] }): Field<string[]> {
+  const what =
+    'one or more absolute http or https URLs, one per line (placeholders such as {{address}} allowed)';
+  return {
+    parse: (raw) => {
+      const lines = raw
+        .split(/[\r\n]+/)
+        .map((line) => line.trim())
+        .filter(Boolean);
+      if (lines.length === 0) return { ok: true, value: options.default };
+      for (const line of lines) if (!isHttpUrl(withStandIns(line))) return { ok: false, expected: what };
+      return { ok: true, value: lines };
+    },
+  };
+}
+
+function isHttpUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+}
+
+/**
  * Input fields of an analysis, keyed by their action.yml names. The defaults
  * here are the ones the action.yml files state; they are tuned so that a
  * version failing every request fails the analysis within two intervals
  * (about four seconds).
  */
 export const analysisFields = {
-  url: input.urls({ default: [] }),
+  url: templatedUrls({ default: [] }),
   checks: input.structured(async () => (await import('./schemas.js')).checksSchema, {
     default: [],
     what: 'a YAML list of checks, each with url and optionally name, method, headers, status, body, json, max-latency',
   }),
-  'baseline-url': optional(input.url()),
+  'baseline-url': optional(
+    input.string({
+      pattern: /^https?:\/\/\S+$/,
+      patternHint: 'an absolute http or https URL (placeholders such as {{live-slot}} allowed)',
+    }),
+  ),
   'prometheus-url': optional(input.url()),
   'prometheus-token': input.secret({ default: '' }),
   'prometheus-username': input.optionalString(),
   'prometheus-password': input.secret({ default: '' }),
   queries: input.structured(async () => (await import('./schemas.js')).queriesSchema, {
     default: [],
-    what: 'a YAML list of queries, each with name, query and max and/or min',
+    what: 'a YAML list of queries, each with name, query and max and/or min (or compare: live with max-increase and/or max-ratio)',
   }),
   interval: input.duration({ default: 2000, min: 100 }),
   'failure-threshold': input.integer({ default: 2, min: 1, max: 1000 }),
@@ -80,24 +122,56 @@ export type AnalysisInputs = Parsed<AnalysisFields>;
 
 /**
  * Turns the parsed inputs into an AnalysisConfig, after the checks that span
- * inputs (all problems at once, as an InputError naming each input). Also
- * registers credentials found in URLs and headers as secrets, so they are
- * masked from the first line of output.
+ * inputs (all problems at once, as an InputError naming each input). Every
+ * placeholder in `url`, `baseline-url`, `checks` and `queries` is expanded
+ * with what `scope` knows of the slot under analysis; an unknown or
+ * unresolvable one is a bad input. Also registers credentials found in URLs
+ * and headers as secrets, so they are masked from the first line of output.
  */
-export function analysisConfig(values: AnalysisInputs): AnalysisConfig {
+export function analysisConfig(values: AnalysisInputs, scope: SlotScope = {}): AnalysisConfig {
   const problems: Array<InputProblem | undefined> = [];
   const shown = (name: string, value: unknown) => ({ input: name, value: String(value ?? '') });
+  const target = sideValues(scope, 'target');
+  const live = sideValues(scope, 'live');
+  const hints = scope.hints ?? {};
 
-  const probes: ProbeCheck[] = [
-    ...values.url.map((url) => probeFromUrl(url)),
-    ...values.checks.map((entry) => probeFromEntry(entry)),
+  const templated: Array<[string, string[], string]> = [
+    ['url', values.url, values.url.join('\n')],
+    ['baseline-url', values['baseline-url'] ? [values['baseline-url']] : [], values['baseline-url'] ?? ''],
+    ['checks', stringsIn(values.checks), '(the checks block)'],
+    ['queries', values.queries.map((q) => q.query), '(the queries block)'],
   ];
-  const queries: QueryCheck[] = values.queries.map((q) => ({
-    name: q.name,
-    query: q.query,
-    ...(q.max !== undefined ? { max: q.max } : {}),
-    ...(q.min !== undefined ? { min: q.min } : {}),
-  }));
+  for (const [name, texts, value] of templated) {
+    const problem = templateProblem(texts, target, hints);
+    if (problem) problems.push({ input: name, value, expected: problem });
+  }
+  problems.push(...values.queries.flatMap((q) => compareProblems(q, scope, live)));
+  requireInputs(problems);
+
+  // Placeholders were checked with stand-ins; a value can still make a URL that does not parse.
+  const urlProblems = [
+    ...values.url.map((url) => ['url', expand(url, target)] as const),
+    ...values.checks.map((entry) => ['checks', expand(entry.url, target)] as const),
+  ].filter(([, text]) => !isHttpUrl(text));
+  requireInputs(
+    urlProblems.map(([name, text]) => ({
+      input: name,
+      // The checks block may carry credentials anywhere: it is never quoted.
+      value: name === 'checks' ? '(the checks block)' : displayText(text),
+      expected: 'an absolute http or https URL once its placeholders are expanded',
+    })),
+  );
+  const probes: ProbeCheck[] = [
+    ...values.url.map((url) => probeFromUrl(new URL(expand(url, target)))),
+    ...values.checks.map((entry) => probeFromEntry(expandDeep(entry, target))),
+  ];
+  const queries: QueryCheck[] = values.queries.map((q) => queryFromEntry(q, scope, target, live));
+  const baselineText =
+    values['baseline-url'] === undefined ? undefined : expand(values['baseline-url'], target);
+  const baselineUrl =
+    baselineText !== undefined && isHttpUrl(baselineText) ? new URL(baselineText) : undefined;
+  if (baselineText !== undefined && !baselineUrl)
+    problems.push({ ...shown('baseline-url', baselineText), expected: 'an absolute http or https URL' });
 
   const names = new Map<string, number>();
   for (const name of [...probes.map((p) => p.name), ...queries.map((q) => q.name)])
@@ -143,9 +217,9 @@ export function analysisConfig(values: AnalysisInputs): AnalysisConfig {
       ...shown('prometheus-username', ''),
       expected: 'a user name, since "prometheus-password" is set',
     });
-  if (values['baseline-url'] && probes.length === 0)
+  if (baselineUrl && probes.length === 0)
     problems.push({
-      ...shown('baseline-url', values['baseline-url'].href),
+      ...shown('baseline-url', baselineUrl.href),
       expected: 'probe checks ("url" or "checks") to send to the baseline as well',
     });
   const confidence = values['baseline-confidence'];
@@ -190,10 +264,10 @@ export function analysisConfig(values: AnalysisInputs): AnalysisConfig {
     probes,
     queries,
     ...(prometheusUrl ? { prometheus: { url: prometheusUrl, headers: prometheusHeaders } } : {}),
-    ...(values['baseline-url']
+    ...(baselineUrl
       ? {
           baseline: {
-            url: values['baseline-url'],
+            url: baselineUrl,
             minSamples: values['baseline-min-samples'],
             latencyTolerance: values['baseline-latency-tolerance'] / 100,
             latencyFloorMs: values['baseline-latency-floor'],
@@ -214,6 +288,68 @@ export function analysisConfig(values: AnalysisInputs): AnalysisConfig {
       ...(ca ? { ca } : {}),
       insecureTls: values['insecure-tls'],
     },
+  };
+}
+
+/**
+ * A `compare: live` query must differ between the two sides (else it
+ * compares the slot with itself), and needs a live slot to compare with.
+ */
+function compareProblems(
+  entry: QueryEntry,
+  scope: SlotScope,
+  live: ReturnType<typeof sideValues>,
+): InputProblem[] {
+  if (entry.compare !== 'live') return [];
+  const value = `(query "${entry.name}")`;
+  const used = placeholdersIn(entry.query);
+  if (!used.includes('slot') && !used.includes('address'))
+    return [
+      {
+        input: 'queries',
+        value,
+        expected: `a query written for {{slot}} when it has compare: live (as written, the live slot's query would be the same as the target's: ${entry.query})`,
+      },
+    ];
+  if (scope.slot === undefined || scope.liveSlot === undefined)
+    return [
+      {
+        input: 'queries',
+        value,
+        expected: `a live slot to compare with (compare: live${scope.hints?.['live-slot'] ? `; ${scope.hints['live-slot']}` : ''})`,
+      },
+    ];
+  const problem = templateProblem([entry.query], live, {
+    version: scope.liveVersionHint ?? 'the ledger has no release recorded in the live slot',
+  });
+  return problem
+    ? [{ input: 'queries', value, expected: `for the live slot ${scope.liveSlot}: ${problem}` }]
+    : [];
+}
+
+function queryFromEntry(
+  q: QueryEntry,
+  scope: SlotScope,
+  target: ReturnType<typeof sideValues>,
+  live: ReturnType<typeof sideValues>,
+): QueryCheck {
+  return {
+    name: q.name,
+    query: expand(q.query, target),
+    ...(q.max !== undefined ? { max: q.max } : {}),
+    ...(q.min !== undefined ? { min: q.min } : {}),
+    ...(q.compare === 'live'
+      ? {
+          compare: {
+            slot: scope.slot!,
+            liveSlot: scope.liveSlot!,
+            query: expand(q.query, live),
+            ...(q['max-increase'] !== undefined ? { maxIncrease: q['max-increase'] } : {}),
+            ...(q['max-ratio'] !== undefined ? { maxRatio: q['max-ratio'] } : {}),
+          },
+        }
+      : {}),
+    ...(q['dry-run'] ? { dryRun: true } : {}),
   };
 }
 
@@ -241,6 +377,7 @@ function probeFromEntry(entry: CheckEntry): ProbeCheck {
     ...(entry.body !== undefined ? { body: new RegExp(entry.body) } : {}),
     json,
     ...(maxLatency !== undefined ? { maxLatencyMs: latencyMs(maxLatency) } : {}),
+    ...(entry['dry-run'] ? { dryRun: true } : {}),
   };
 }
 
@@ -249,6 +386,11 @@ function latencyMs(value: number | string): number {
   if (typeof value === 'number') return value;
   const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value.trim())!;
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+}
+
+/** A URL that did not parse, as it may be shown: anything after an `@` could be a password. */
+function displayText(text: string): string {
+  return text.replace(/\/\/[^/@\s]*@/, '//***@');
 }
 
 /** A check given only by URL is named by its host and path, which is what a reader recognises. */

@@ -5,9 +5,11 @@ export {
   type AnalysisConfig,
   type BaselineSettings,
   baselineWindowProblem,
+  displayUrl,
   type EvidencePolicy,
   type HttpOptions,
   type JsonExpectation,
+  type LiveComparison,
   type ProbeCheck,
   type PrometheusSource,
   parseJsonPath,
@@ -27,6 +29,7 @@ export {
   type Verdict,
 } from './engine.js';
 export { type AnalysisFields, type AnalysisInputs, analysisConfig, analysisFields } from './fields.js';
+export { formatLabels, formatValue, type MetricProvider, ProviderError, type Series } from './metric.js';
 export {
   baselineUrlFor,
   type FailureKind,
@@ -35,17 +38,31 @@ export {
   type Sample as ProbeSample,
   type Side,
 } from './probe.js';
+export { PrometheusError, prometheusProvider, queryPrometheus } from './prometheus.js';
 export {
-  type Measurement,
-  type MeasurementOutcome,
-  measure,
-  PrometheusError,
-  queryPrometheus,
-} from './prometheus.js';
-export {
+  dryRunWarnings,
   renderAnalysisSummary,
   type SummaryOptions as AnalysisSummaryOptions,
   verdictMark,
 } from './report.js';
 export { type HttpAnswer, httpRequest, RequestError } from './request.js';
+export { Evidence, type EvidenceSource, type IntervalRound, type SourceFactory } from './source.js';
+export { createSources } from './sources/index.js';
+export { type Measurement, type MeasurementOutcome, measure } from './sources/query.js';
 export * as stats from './stats.js';
+export {
+  expand as expandTemplate,
+  PLACEHOLDERS,
+  type Placeholder,
+  placeholdersIn,
+  type SlotScope,
+  sideValues,
+  type TemplateValues,
+  templateProblem,
+  withStandIns,
+} from './templates.js';
+export {
+  byPolicy,
+  type IntervalJudgement,
+  Tracker,
+} from './verdicts.js';

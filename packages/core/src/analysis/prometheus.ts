@@ -1,29 +1,11 @@
 /**
- * Prometheus as a source of evidence: PromQL instant queries over the HTTP
- * API (`/api/v1/query`), each series checked against the query's bounds.
+ * The Prometheus HTTP API client: PromQL instant queries over
+ * `/api/v1/query`, each answer turned into series of numbers. What the
+ * numbers mean for a verdict is the query source's business.
  */
-import { displayUrl, type HttpOptions, type PrometheusSource, type QueryCheck } from './config.js';
+import { displayUrl, type HttpOptions, type PrometheusSource } from './config.js';
+import { type MetricProvider, ProviderError, type Series } from './metric.js';
 import { httpRequest, RequestError } from './request.js';
-
-export interface Series {
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** What one evaluation of a query found. `error` and `no-data` are judged later, by policy. */
-export type MeasurementOutcome = 'pass' | 'fail' | 'no-data' | 'error';
-
-/** One evaluation of one query, as the report keeps it. */
-export interface Measurement {
-  check: string;
-  interval: number;
-  /** When the query was sent, in milliseconds since the epoch. */
-  at: number;
-  outcome: MeasurementOutcome;
-  values: Series[];
-  /** Why it failed, found nothing, or errored: names the query and, for errors, the server. */
-  failure?: string;
-}
 
 /** The server answered something other than a result, or could not be reached. */
 export class PrometheusError extends Error {
@@ -114,67 +96,19 @@ function parseValue(text: string): number {
 }
 
 /**
- * Evaluates one query against its bounds. NaN series (a ratio of zero to
- * zero when there is no traffic) carry no evidence and count as no data.
+ * Prometheus (or a server with its HTTP API: VictoriaMetrics, Thanos, Mimir)
+ * as a metric provider for query sources.
  */
-export async function measure(
-  check: QueryCheck,
-  source: PrometheusSource,
-  settings: HttpOptions,
-  interval: number,
-  signal?: AbortSignal,
-): Promise<Measurement> {
-  const at = Date.now();
-  const server = displayUrl(source.url);
-  let series: Series[];
-  try {
-    series = await queryPrometheus(source, check.query, settings, signal);
-  } catch (error) {
-    if (!(error instanceof PrometheusError)) throw error;
-    return {
-      check: check.name,
-      interval,
-      at,
-      outcome: 'error',
-      values: [],
-      failure: `query "${check.name}" on Prometheus ${server}: ${error.message}`,
-    };
-  }
-  const values = series.filter((s) => !Number.isNaN(s.value));
-  if (values.length === 0)
-    return {
-      check: check.name,
-      interval,
-      at,
-      outcome: 'no-data',
-      values: series,
-      failure: `query "${check.name}" on Prometheus ${server} returned no data${series.length ? ' (only NaN)' : ''}`,
-    };
-  const outside = values.filter(
-    (s) =>
-      (check.max !== undefined && s.value > check.max) || (check.min !== undefined && s.value < check.min),
-  );
-  if (outside.length === 0) return { check: check.name, interval, at, outcome: 'pass', values };
-  const first = outside[0]!;
-  const bound =
-    check.max !== undefined && first.value > check.max ? `over max ${check.max}` : `under min ${check.min}`;
-  const more = outside.length > 1 ? ` and ${outside.length - 1} more series` : '';
+export function prometheusProvider(source: PrometheusSource, settings: HttpOptions): MetricProvider {
   return {
-    check: check.name,
-    interval,
-    at,
-    outcome: 'fail',
-    values,
-    failure: `query "${check.name}" = ${formatValue(first.value)}${formatLabels(first.labels)}, ${bound}${more}`,
+    describe: `Prometheus ${displayUrl(source.url)}`,
+    async evaluate(query, signal) {
+      try {
+        return await queryPrometheus(source, query, settings, signal);
+      } catch (error) {
+        if (error instanceof PrometheusError) throw new ProviderError(error.message);
+        throw error;
+      }
+    },
   };
-}
-
-export function formatValue(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  return String(Number(value.toPrecision(4)));
-}
-
-export function formatLabels(labels: Record<string, string>): string {
-  const entries = Object.entries(labels);
-  return entries.length ? ` {${entries.map(([k, v]) => `${k}="${v}"`).join(', ')}}` : '';
 }

@@ -5,11 +5,9 @@
  */
 
 import { formatDuration } from '../inputs/duration.js';
-import type { Cell } from '../summary.js';
 import { Summary } from '../summary.js';
-import { formatP } from './baseline.js';
 import type { AnalysisReport } from './engine.js';
-import { formatLabels, formatValue } from './prometheus.js';
+import { ms, percent } from './sources/latency.js';
 import { type CheckVerdict, type LatencySummary, summarise, type Verdict } from './verdicts.js';
 
 const MARK: Record<Verdict, string> = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive' };
@@ -25,6 +23,21 @@ export interface SummaryOptions {
 
 export function verdictMark(verdict: Verdict): string {
   return MARK[verdict];
+}
+
+/**
+ * One sentence per dry-run check that would have failed, for a warning
+ * annotation: the shadow check is visible without ever deciding.
+ */
+export function dryRunWarnings(report: AnalysisReport): string[] {
+  return report.checks
+    .filter((c) => c.dryRun && c.verdict === 'fail')
+    .map((c) => `dry-run ${c.kind} "${c.name}" would have failed (not part of the verdict): ${c.reason}`);
+}
+
+/** A check's mark; a dry-run check says it was not judged (`❌ fail (dry-run, not judged)`). */
+function markOf(check: CheckVerdict): string {
+  return check.dryRun ? `${MARK[check.verdict]} (dry-run, not judged)` : MARK[check.verdict];
 }
 
 /** Appends the report to `summary` (a new one by default) and returns it. */
@@ -48,23 +61,26 @@ export function renderAnalysisSummary(
           `p50 ${ms(report.p50Ms)}, p95 ${ms(report.p95Ms)}, p99 ${ms(report.p99Ms)}.`
         : ''),
   );
+  const shadows = report.checks.filter((c) => c.dryRun && c.verdict === 'fail');
+  if (shadows.length)
+    summary.alert(
+      'WARNING',
+      `Dry-run, not part of the verdict — would have failed: ${shadows.map((c) => c.reason).join('; ')}`,
+    );
   summary.table(
     ['check', 'kind', 'verdict', 'intervals ✓ / ✗ / ?', 'evidence'],
     report.checks.map((c) => [
       c.name,
       c.kind,
-      MARK[c.verdict],
+      markOf(c),
       `${c.intervals.pass} / ${c.intervals.fail} / ${c.intervals.unknown}`,
       c.reason,
     ]),
   );
   const sub = (level + 1) as 3 | 4;
   for (const check of report.checks) {
-    summary.heading(
-      `${check.kind === 'query' ? 'Query' : 'Check'} "${check.name}": ${MARK[check.verdict]}`,
-      sub,
-    );
-    summary.table(['', ...columnsOf(check)], rowsOf(check));
+    summary.heading(`Check "${check.name}" (${check.kind}): ${markOf(check)}`, sub);
+    summary.table(['', ...check.table.columns], check.table.rows);
   }
   renderCharts(report, summary);
   summary.details(
@@ -89,52 +105,6 @@ export function renderAnalysisSummary(
   return summary;
 }
 
-function columnsOf(check: CheckVerdict): string[] {
-  if (check.kind === 'query') return ['value'];
-  return check.baseline ? ['target', 'baseline'] : ['target'];
-}
-
-function rowsOf(check: CheckVerdict): Cell[][] {
-  if (check.kind === 'query') {
-    const bounds = [
-      check.min !== undefined ? `min ${check.min}` : '',
-      check.max !== undefined ? `max ${check.max}` : '',
-    ]
-      .filter(Boolean)
-      .join(', ');
-    return [
-      ['query', `\`${check.subject}\``],
-      ['bounds', bounds],
-      [
-        'last values',
-        check.lastValues?.length
-          ? check.lastValues
-              .slice(0, 5)
-              .map((s) => `${formatValue(s.value)}${formatLabels(s.labels)}`)
-              .join('<br>')
-          : 'no data',
-      ],
-      ['verdict', check.reason],
-    ];
-  }
-  const sides: LatencySummary[] = [check.target!, ...(check.baseline ? [check.baseline] : [])];
-  const row = (label: string, pick: (s: LatencySummary) => Cell): Cell[] => [label, ...sides.map(pick)];
-  const rows: Cell[][] = [
-    ['request', check.subject, ...(check.baseline ? [''] : [])],
-    row('requests', (s) => s.requests),
-    row('failed', (s) => `${s.failures} (${percent(s.errorRate)})`),
-    row('p50', (s) => ms(s.p50Ms)),
-    row('p95', (s) => ms(s.p95Ms)),
-    row('p99', (s) => ms(s.p99Ms)),
-  ];
-  if (check.comparison?.latencyP !== undefined)
-    rows.push(['latency test', `Mann–Whitney p ${formatP(check.comparison.latencyP)}`, '']);
-  if (check.comparison?.errorP !== undefined)
-    rows.push(['error-rate test', `two-proportion p ${formatP(check.comparison.errorP)}`, '']);
-  rows.push(['verdict', check.reason, ...(check.baseline ? [''] : [])]);
-  return rows;
-}
-
 /** Latency percentiles and error rate over the window, neighbouring intervals grouped when there are many. */
 function renderCharts(report: AnalysisReport, summary: Summary): void {
   if (report.requests === 0 || report.intervals < 2) return;
@@ -142,9 +112,11 @@ function renderCharts(report: AnalysisReport, summary: Summary): void {
   const buckets: Array<{ label: string; target: LatencySummary; baseline: LatencySummary }> = [];
   for (let first = 0; first < report.intervals; first += group) {
     const inBucket = report.samples.filter((s) => s.interval >= first && s.interval < first + group);
-    const seconds = Math.round((first * report.intervalMs) / 1000);
+    // Labels must be distinct on a categorical axis: as many decimals as the bucket length needs.
+    const bucketMs = group * report.intervalMs;
+    const decimals = bucketMs >= 1000 ? 0 : bucketMs >= 100 ? 1 : bucketMs >= 10 ? 2 : 3;
     buckets.push({
-      label: `${seconds}s`,
+      label: `${((first * report.intervalMs) / 1000).toFixed(decimals)}s`,
       target: summarise(inBucket.filter((s) => s.side === 'target')),
       baseline: summarise(inBucket.filter((s) => s.side === 'baseline')),
     });
@@ -152,40 +124,46 @@ function renderCharts(report: AnalysisReport, summary: Summary): void {
   const hasBaseline = report.samples.some((s) => s.side === 'baseline');
   const value = (v: number | null) => v ?? 0;
   summary.chart({
-    title: `Latency (ms): target p50, target p95${hasBaseline ? ', baseline p95' : ''}`,
+    title: `Latency (ms): target p50 (blue), target p95 (red)${hasBaseline ? ', baseline p95 (grey)' : ''}`,
     x: buckets.map((b) => b.label),
     yLabel: 'ms',
     series: [
-      { name: 'target p50', values: buckets.map((b) => value(b.target.p50Ms)) },
-      { name: 'target p95', values: buckets.map((b) => value(b.target.p95Ms)) },
-      ...(hasBaseline ? [{ name: 'baseline p95', values: buckets.map((b) => value(b.baseline.p95Ms)) }] : []),
+      { name: 'target p50', colour: 'blue', values: buckets.map((b) => value(b.target.p50Ms)) },
+      { name: 'target p95', colour: 'red', values: buckets.map((b) => value(b.target.p95Ms)) },
+      ...(hasBaseline
+        ? [
+            {
+              name: 'baseline p95',
+              colour: 'grey' as const,
+              values: buckets.map((b) => value(b.baseline.p95Ms)),
+            },
+          ]
+        : []),
     ],
   });
   summary.chart({
-    title: `Failed requests (%): target${hasBaseline ? ' (bars), baseline (line)' : ''}`,
+    title: `Failed requests (%): target (red bars)${hasBaseline ? ', baseline (grey line)' : ''}`,
     x: buckets.map((b) => b.label),
     yLabel: '%',
     yMin: 0,
     yMax: 100,
     series: [
-      { name: 'target', kind: 'bar', values: buckets.map((b) => value(b.target.errorRate) * 100) },
+      {
+        name: 'target',
+        kind: 'bar',
+        colour: 'red',
+        values: buckets.map((b) => value(b.target.errorRate) * 100),
+      },
       ...(hasBaseline
         ? [
             {
               name: 'baseline',
               kind: 'line' as const,
+              colour: 'grey' as const,
               values: buckets.map((b) => value(b.baseline.errorRate) * 100),
             },
           ]
         : []),
     ],
   });
-}
-
-function ms(value: number | null): string {
-  return value === null ? 'n/a' : `${Number(value.toFixed(1))} ms`;
-}
-
-function percent(rate: number | null): string {
-  return rate === null ? 'n/a' : `${Number((rate * 100).toFixed(1))}%`;
 }

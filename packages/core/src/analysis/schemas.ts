@@ -5,11 +5,13 @@
  */
 import { z } from 'zod';
 import { parseJsonPath, parseStatusRanges } from './config.js';
+import { withStandIns } from './templates.js';
 
+// Checked with a stand-in for each placeholder: `http://{{address}}/healthz` is a URL once expanded.
 const httpUrl = z.string().refine(
   (text) => {
     try {
-      const url = new URL(text);
+      const url = new URL(withStandIns(text));
       return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
     } catch {
       return false;
@@ -61,6 +63,7 @@ export const checkSchema = z.strictObject({
   body: regex.optional(),
   json: jsonExpectations.optional(),
   'max-latency': latency.optional(),
+  'dry-run': z.boolean().optional(),
 });
 
 export const checksSchema = z.array(checkSchema);
@@ -71,9 +74,35 @@ export const querySchema = z
     query: z.string().trim().min(1),
     max: z.number().optional(),
     min: z.number().optional(),
+    compare: z
+      .literal('live', { message: 'expected "live" (the only slot a query is compared with)' })
+      .optional(),
+    'max-increase': z
+      .number()
+      .min(0, { message: 'expected a number ≥ 0 (how much higher than live is tolerated)' })
+      .optional(),
+    'max-ratio': z
+      .number()
+      .positive({ message: 'expected a number > 0 (how many times the live value is tolerated, e.g. 1.5)' })
+      .optional(),
+    'dry-run': z.boolean().optional(),
   })
-  .refine((q) => q.max !== undefined || q.min !== undefined, {
-    message: 'give "max", "min" or both: a query without bounds cannot fail',
+  .refine(
+    (q) =>
+      q.max !== undefined ||
+      q.min !== undefined ||
+      q['max-increase'] !== undefined ||
+      q['max-ratio'] !== undefined,
+    {
+      message:
+        'give "max", "min" or both (or, with compare: live, "max-increase" and/or "max-ratio"): a query without bounds cannot fail',
+    },
+  )
+  .refine((q) => q.compare === 'live' || (q['max-increase'] === undefined && q['max-ratio'] === undefined), {
+    message: '"max-increase" and "max-ratio" are bounds relative to the live slot: add compare: live',
+  })
+  .refine((q) => q.compare !== 'live' || q['max-increase'] !== undefined || q['max-ratio'] !== undefined, {
+    message: 'compare: live needs "max-increase" and/or "max-ratio" (how much worse than live is tolerated)',
   })
   .refine((q) => q.max === undefined || q.min === undefined || q.min <= q.max, {
     message: '"min" is above "max"',

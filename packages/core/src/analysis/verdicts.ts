@@ -1,22 +1,23 @@
 /**
- * How the engine turns runs of interval outcomes into verdicts: the tracker
- * of each check's intervals, the verdict on each check at the end of the
- * window (or at its failure), and the overall verdict with its reason.
+ * How runs of interval outcomes become verdicts: the tracker of one source's
+ * intervals (the only place that state changes), the parts of a verdict every
+ * source shares, and the overall verdict with its reason. Sources decide what
+ * an interval looked like; this module decides what that means.
  */
 
+import type { Cell } from '../summary.js';
 import type { Comparison } from './baseline.js';
-import type { AnalysisConfig, ProbeCheck, QueryCheck } from './config.js';
-import { displayUrl } from './config.js';
+import type { EvidencePolicy } from './config.js';
 import type { Sample } from './probe.js';
-import type { Measurement } from './prometheus.js';
 import { percentile } from './stats.js';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
-/** How one interval went for one check. `pending`: a baseline comparison still short of samples. */
+/** How one interval went for one check. `pending`: a comparison still short of samples. */
 export type IntervalOutcome = 'pass' | 'fail' | 'unknown' | 'pending';
 
-export type CheckKind = 'probe' | 'query' | 'baseline';
+/** The kind of evidence a check is made of, as the report names it (`probe`, `query`, `baseline`…). */
+export type CheckKind = string;
 
 export interface LatencySummary {
   requests: number;
@@ -36,8 +37,10 @@ export interface CheckVerdict {
   verdict: Verdict;
   /** One sentence naming the check and the evidence. */
   reason: string;
-  /** What the check looks at: a URL, a PromQL query, or the pair of URLs compared. */
+  /** What the check looks at: a URL, a query as sent, or the pair of URLs compared. */
   subject: string;
+  /** A shadow check: reported, never part of the overall verdict. */
+  dryRun?: boolean;
   intervals: { pass: number; fail: number; unknown: number };
   /** Index of the interval in which the check failed. */
   failedInterval?: number;
@@ -48,48 +51,170 @@ export interface CheckVerdict {
   max?: number;
   min?: number;
   lastValues?: Array<{ labels: Record<string, string>; value: number }>;
+  /** `compare: live` queries: the live slot's values of that evaluation. */
+  liveValues?: Array<{ labels: Record<string, string>; value: number }>;
   /** Baseline comparisons: the last comparison made. */
   comparison?: Comparison;
+  /** The check's own table in the report, as its source describes it. */
+  table: { columns: string[]; rows: Cell[][] };
+}
+
+/** What a source found in one interval. */
+export interface IntervalJudgement {
+  outcome: IntervalOutcome;
+  /** Shown beside the interval: why it failed or had no evidence. */
+  note?: string;
+  /** Set when `on-no-data` / `on-error` decided the outcome, not evidence. */
+  policy?: { input: 'on-no-data' | 'on-error'; applied: EvidencePolicy };
+  /** The check's failure sentence, asked for once its run of failed intervals reaches the threshold. */
+  failure?: (streak: number) => string;
 }
 
 /** Keeps the run of interval outcomes of one check and decides when it has failed. */
 export class Tracker {
-  readonly outcomes: IntervalOutcome[] = [];
-  failStreak = 0;
-  unknownStreak = 0;
-  longestUnknownStreak = 0;
-  failedInterval: number | undefined;
-  failReason: string | undefined;
-  /** Why the check last had no evidence (for an inconclusive verdict). */
-  lastUnknown: string | undefined;
-  /** Intervals that had no evidence but counted as passing by policy. */
-  passedByPolicy = 0;
+  readonly #outcomes: IntervalOutcome[] = [];
+  #failStreak = 0;
+  #unknownStreak = 0;
+  #longestUnknownStreak = 0;
+  #failedInterval: number | undefined;
+  #failReason: string | undefined;
+  #lastUnknown: { note: string; input: 'on-no-data' | 'on-error' } | undefined;
+  #passedByPolicy = 0;
 
-  constructor(
-    readonly name: string,
-    readonly kind: CheckKind,
-  ) {}
+  constructor(readonly threshold: number) {}
 
-  get failed(): boolean {
-    return this.failedInterval !== undefined;
-  }
-
-  record(outcome: IntervalOutcome): void {
-    this.outcomes.push(outcome);
-    if (outcome === 'fail') this.failStreak++;
-    else if (outcome === 'pass') this.failStreak = 0;
+  /** Records one interval; the check fails when `threshold` failed intervals come in a row. */
+  record(index: number, judgement: IntervalJudgement): void {
+    const { outcome } = judgement;
+    this.#outcomes.push(outcome);
+    if (outcome === 'fail') this.#failStreak++;
+    else if (outcome === 'pass') this.#failStreak = 0;
     // An interval without evidence neither breaks nor extends a run of failures.
     if (outcome === 'unknown') {
-      this.unknownStreak++;
-      this.longestUnknownStreak = Math.max(this.longestUnknownStreak, this.unknownStreak);
+      this.#unknownStreak++;
+      this.#longestUnknownStreak = Math.max(this.#longestUnknownStreak, this.#unknownStreak);
     } else if (outcome !== 'pending') {
-      this.unknownStreak = 0;
+      this.#unknownStreak = 0;
+    }
+    if (judgement.policy) {
+      if (judgement.policy.applied === 'pass') this.#passedByPolicy++;
+      if (outcome === 'unknown')
+        this.#lastUnknown = { note: judgement.note ?? '', input: judgement.policy.input };
+    }
+    if (this.#failedInterval === undefined && this.#failStreak >= this.threshold) {
+      this.#failedInterval = index;
+      this.#failReason = judgement.failure?.(this.threshold) ?? judgement.note ?? 'failed';
     }
   }
 
-  count(outcome: IntervalOutcome): number {
-    return this.outcomes.filter((o) => o === outcome).length;
+  get failed(): boolean {
+    return this.#failedInterval !== undefined;
   }
+  get failedInterval(): number | undefined {
+    return this.#failedInterval;
+  }
+  get failReason(): string | undefined {
+    return this.#failReason;
+  }
+  get intervals(): number {
+    return this.#outcomes.length;
+  }
+  get longestUnknownStreak(): number {
+    return this.#longestUnknownStreak;
+  }
+  get lastUnknown(): { note: string; input: 'on-no-data' | 'on-error' } | undefined {
+    return this.#lastUnknown;
+  }
+  get passedByPolicy(): number {
+    return this.#passedByPolicy;
+  }
+
+  count(outcome: IntervalOutcome): number {
+    return this.#outcomes.filter((o) => o === outcome).length;
+  }
+
+  /** Interval counts as the report shows them. */
+  tally(): CheckVerdict['intervals'] {
+    return { pass: this.count('pass'), fail: this.count('fail'), unknown: this.count('unknown') };
+  }
+}
+
+/**
+ * An interval's evidence as a source found it — a pass, a fail, no data, or a
+ * backend error — turned into an outcome by the `on-no-data` / `on-error`
+ * policies. Every source whose backend can be blind or broken judges through
+ * this, so the policies mean the same everywhere.
+ */
+export function byPolicy(
+  found: 'pass' | 'fail' | 'no-data' | 'error',
+  policies: { onNoData: EvidencePolicy; onError: EvidencePolicy },
+  note: string | undefined,
+  failure: ((streak: number) => string) | undefined,
+): IntervalJudgement {
+  if (found === 'pass' || found === 'fail')
+    return { outcome: found, ...(note ? { note } : {}), ...(failure ? { failure } : {}) };
+  const input = found === 'no-data' ? 'on-no-data' : 'on-error';
+  const applied = found === 'no-data' ? policies.onNoData : policies.onError;
+  return {
+    outcome: applied === 'inconclusive' ? 'unknown' : applied,
+    policy: { input, applied },
+    ...(note ? { note } : {}),
+    failure: (streak) =>
+      `${note ?? 'no evidence'}, in ${streak} interval${streak > 1 ? 's' : ''} in a row (${input}: fail)`,
+  };
+}
+
+/** What names a check in its verdict, the same way for every source. */
+export function checkIdentity(
+  source: { name: string; kind: CheckKind; dryRun: boolean },
+  tracker: Tracker,
+  subject: string,
+): Pick<CheckVerdict, 'name' | 'kind' | 'subject' | 'dryRun' | 'intervals'> {
+  return {
+    name: source.name,
+    kind: source.kind,
+    subject,
+    ...(source.dryRun ? { dryRun: true } : {}),
+    intervals: tracker.tally(),
+  };
+}
+
+/** The verdict parts every source shares: a failure as the tracker recorded it, or no interval at all. */
+export function settledVerdict(
+  tracker: Tracker,
+  what: string,
+): Pick<CheckVerdict, 'verdict' | 'reason' | 'failedInterval'> | undefined {
+  if (tracker.failed)
+    return { verdict: 'fail', reason: tracker.failReason!, failedInterval: tracker.failedInterval! };
+  if (tracker.intervals === 0)
+    return { verdict: 'inconclusive', reason: `${what}: no interval was completed` };
+  return undefined;
+}
+
+/**
+ * A check that never had evidence, or was blind for `threshold` intervals in
+ * a row, is inconclusive: a failure could have hidden there.
+ */
+export function blindVerdict(
+  tracker: Tracker,
+  what: string,
+): Pick<CheckVerdict, 'verdict' | 'reason'> | undefined {
+  const evidence = tracker.count('pass') + tracker.count('fail');
+  if (evidence > 0 && tracker.longestUnknownStreak < tracker.threshold) return undefined;
+  const span = evidence === 0 ? 'in any interval' : `for ${tracker.longestUnknownStreak} intervals in a row`;
+  const last = tracker.lastUnknown;
+  return {
+    verdict: 'inconclusive',
+    reason: `${what}: no evidence ${span}${last ? ` (${last.input}: inconclusive); last: ${last.note}` : ''}`,
+  };
+}
+
+/** `(2 intervals without data or with errors counted as passing by policy)`, or nothing. */
+export function policyNote(tracker: Tracker): string {
+  const n = tracker.passedByPolicy;
+  return n
+    ? ` (${n} interval${n > 1 ? 's' : ''} without data or with errors counted as passing by policy)`
+    : '';
 }
 
 /** The causes of failed requests, most frequent first: `answered 500, expected 200-299 (6×)`. */
@@ -112,104 +237,11 @@ function latencyCause(failure: string): string {
   return at >= 0 ? `slower than max-latency${failure.slice(at + 'over max-latency'.length)}` : failure;
 }
 
-export function probeVerdict(
-  check: ProbeCheck,
-  tracker: Tracker,
-  samples: Sample[],
-  threshold: number,
-): CheckVerdict {
-  const own = samples.filter((s) => s.check === check.name && s.side === 'target');
-  const target = summarise(own);
-  const base = {
-    name: check.name,
-    kind: 'probe' as const,
-    subject: `${check.method} ${displayUrl(check.url)}`,
-    intervals: counts(tracker),
-    target,
-  };
-  if (tracker.failed)
-    return { ...base, verdict: 'fail', reason: tracker.failReason!, failedInterval: tracker.failedInterval! };
-  if (tracker.outcomes.length === 0)
-    return { ...base, verdict: 'inconclusive', reason: `check "${check.name}": no interval was completed` };
-  const failedNote = target.failures
-    ? `, ${target.failures} failed (never ${threshold} failed interval${threshold > 1 ? 's' : ''} in a row)`
-    : '';
-  return {
-    ...base,
-    verdict: 'pass',
-    reason: `check "${check.name}": ${target.requests} requests in ${tracker.outcomes.length} intervals${failedNote}, p95 ${formatMs(target.p95Ms)}`,
-  };
-}
-
-export function queryVerdict(
-  config: AnalysisConfig,
-  query: QueryCheck,
-  tracker: Tracker,
-  values: Measurement['values'] | undefined,
-): CheckVerdict {
-  const base = {
-    name: query.name,
-    kind: 'query' as const,
-    subject: query.query,
-    intervals: counts(tracker),
-    ...(query.max !== undefined ? { max: query.max } : {}),
-    ...(query.min !== undefined ? { min: query.min } : {}),
-    ...(values ? { lastValues: values } : {}),
-  };
-  if (tracker.failed)
-    return { ...base, verdict: 'fail', reason: tracker.failReason!, failedInterval: tracker.failedInterval! };
-  const evidence = tracker.count('pass') + tracker.count('fail');
-  if (tracker.outcomes.length === 0)
-    return { ...base, verdict: 'inconclusive', reason: `query "${query.name}": no interval was completed` };
-  if (evidence === 0 || tracker.longestUnknownStreak >= config.failureThreshold) {
-    const policy = tracker.lastUnknown?.includes('returned no data') ? 'on-no-data' : 'on-error';
-    const span =
-      evidence === 0 ? 'in any interval' : `for ${tracker.longestUnknownStreak} intervals in a row`;
-    return {
-      ...base,
-      verdict: 'inconclusive',
-      reason: `query "${query.name}": no evidence ${span} (${policy}: inconclusive); last: ${tracker.lastUnknown}`,
-    };
-  }
-  const byPolicy = tracker.passedByPolicy
-    ? ` (${tracker.passedByPolicy} interval${tracker.passedByPolicy > 1 ? 's' : ''} without data or with errors counted as passing by policy)`
-    : '';
-  return {
-    ...base,
-    verdict: 'pass',
-    reason: `query "${query.name}": within bounds in ${tracker.count('pass')} of ${tracker.outcomes.length} intervals${byPolicy}`,
-  };
-}
-
-export function baselineVerdict(
-  check: ProbeCheck,
-  twin: URL,
-  tracker: Tracker,
-  samples: Sample[],
-  comparisons: Map<string, Comparison>,
-): CheckVerdict {
-  const own = samples.filter((s) => s.check === check.name);
-  const comparison = comparisons.get(check.name);
-  const base = {
-    name: tracker.name,
-    kind: 'baseline' as const,
-    subject: `${displayUrl(check.url)} vs ${displayUrl(twin)}`,
-    intervals: counts(tracker),
-    target: summarise(own.filter((s) => s.side === 'target')),
-    baseline: summarise(own.filter((s) => s.side === 'baseline')),
-    ...(comparison ? { comparison } : {}),
-  };
-  if (tracker.failed)
-    return { ...base, verdict: 'fail', reason: tracker.failReason!, failedInterval: tracker.failedInterval! };
-  if (!comparison || comparison.outcome === 'pending')
-    return {
-      ...base,
-      verdict: 'inconclusive',
-      reason: `check "${check.name}" vs baseline: too few samples to compare (${comparison?.detail ?? 'no interval was completed'})`,
-    };
-  return { ...base, verdict: 'pass', reason: `check "${check.name}" vs baseline: ${comparison.detail}` };
-}
-
+/**
+ * The verdict on the whole analysis. Dry-run checks are left out: they are
+ * reported (and named at the end of the reason when they would have failed),
+ * but never decide.
+ */
 export function overall(
   checks: CheckVerdict[],
   intervals: number,
@@ -217,26 +249,28 @@ export function overall(
   aborted: boolean,
 ): { verdict: Verdict; reason: string } {
   const stopped = aborted ? `stopped after ${intervals} interval${intervals === 1 ? '' : 's'}; ` : '';
-  const failed = checks.filter((c) => c.verdict === 'fail');
+  const judged = checks.filter((c) => !c.dryRun);
+  const shadows = checks.filter((c) => c.dryRun && c.verdict !== 'pass');
+  const shadowNote = shadows.length
+    ? `; dry-run, not judged: ${shadows.map((c) => `${c.kind} "${c.name}" would have ${c.verdict === 'fail' ? 'failed' : 'been inconclusive'}`).join(', ')}`
+    : '';
+  const failed = judged.filter((c) => c.verdict === 'fail');
   if (failed.length) {
     const first = Math.min(...failed.map((c) => c.failedInterval ?? Number.POSITIVE_INFINITY));
     const earliest = failed.filter((c) => c.failedInterval === first);
     return { verdict: 'fail', reason: stopped + earliest.map((c) => c.reason).join('; ') };
   }
-  const unsure = checks.filter((c) => c.verdict === 'inconclusive');
+  const unsure = judged.filter((c) => c.verdict === 'inconclusive');
   if (unsure.length)
-    return { verdict: 'inconclusive', reason: stopped + unsure.map((c) => c.reason).join('; ') };
-  const requests = samples.filter((s) => s.side === 'target');
+    return { verdict: 'inconclusive', reason: stopped + unsure.map((c) => c.reason).join('; ') + shadowNote };
+  const shadowNames = new Set(checks.filter((c) => c.dryRun).map((c) => c.name));
+  const requests = samples.filter((s) => s.side === 'target' && !shadowNames.has(s.check));
   const failures = requests.filter((s) => !s.ok).length;
   const traffic = requests.length ? ` (${requests.length} requests, ${failures} failed)` : '';
   return {
     verdict: 'pass',
-    reason: `${stopped}all ${checks.length} check${checks.length === 1 ? '' : 's'} passed over ${intervals} interval${intervals === 1 ? '' : 's'}${traffic}`,
+    reason: `${stopped}all ${judged.length} check${judged.length === 1 ? '' : 's'} passed over ${intervals} interval${intervals === 1 ? '' : 's'}${traffic}${shadowNote}`,
   };
-}
-
-function counts(tracker: Tracker): CheckVerdict['intervals'] {
-  return { pass: tracker.count('pass'), fail: tracker.count('fail'), unknown: tracker.count('unknown') };
 }
 
 export function summarise(samples: readonly Sample[]): LatencySummary {
@@ -259,8 +293,4 @@ export function summarise(samples: readonly Sample[]): LatencySummary {
 function round(value: number, digits = 2): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
-}
-
-function formatMs(ms: number | null): string {
-  return ms === null ? 'n/a' : `${ms}ms`;
 }

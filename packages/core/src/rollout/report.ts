@@ -57,14 +57,14 @@ export function renderShift(
   const chart = chartPoints(outcome.curve, outcome.startedAt);
   if (chart.x.length >= 2)
     summary.chart({
-      title: `Weight on ${plan.target} and error rate (%) over time (s)`,
+      title: `Traffic on ${plan.target} (blue, %) and its error rate (red, %) over time (s)`,
       x: chart.x,
       yLabel: '%',
       yMin: 0,
       yMax: 100,
       series: [
-        { name: 'weight', kind: 'line', values: chart.weight },
-        { name: 'error rate', kind: 'line', values: chart.errorRate },
+        { name: `weight on ${plan.target}`, kind: 'line', colour: 'blue', values: chart.weight },
+        { name: `error rate of ${plan.target}`, kind: 'line', colour: 'red', values: chart.errorRate },
       ],
     });
   return summary;

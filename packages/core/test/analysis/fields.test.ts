@@ -4,22 +4,12 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseJsonPath } from '../../src/analysis/config.js';
 import { analysisConfig, analysisFields } from '../../src/analysis/fields.js';
-import { InputError, type InputProblem } from '../../src/errors.js';
 import { readInputs } from '../../src/inputs/read.js';
 import { containsSecret, resetSecretsForTest } from '../../src/secrets.js';
+import { from, problemsOf } from './problems.js';
 
-const from = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 const configOf = async (values: Record<string, string>) =>
   analysisConfig(await readInputs(analysisFields, from(values)));
-
-async function problemsOf(promise: Promise<unknown>): Promise<InputProblem[]> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  return (error as InputError).problems;
-}
 
 beforeEach(() => resetSecretsForTest());
 

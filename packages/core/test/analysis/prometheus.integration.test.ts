@@ -7,8 +7,13 @@ import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PrometheusServer, startPrometheus } from '../../../../test/support/prometheus.js';
-import type { HttpOptions, PrometheusSource } from '../../src/analysis/config.js';
-import { measure } from '../../src/analysis/prometheus.js';
+import type { HttpOptions, PrometheusSource, QueryCheck } from '../../src/analysis/config.js';
+import { prometheusProvider } from '../../src/analysis/prometheus.js';
+import { measure as measureOn } from '../../src/analysis/sources/query.js';
+
+/** One evaluation of `check` on the Prometheus `on`, as the query source makes it. */
+const measure = (check: QueryCheck, on: PrometheusSource, http: HttpOptions, interval: number) =>
+  measureOn(check, prometheusProvider(on, http), interval);
 
 const settings: HttpOptions = { timeoutMs: 5000, followRedirects: false, insecureTls: false };
 let metrics: http.Server;

@@ -74,11 +74,13 @@ describe('renderAnalysisSummary', () => {
     );
     const markdown = renderAnalysisSummary(report, { title: 'verify-health' }).toMarkdown();
     expect(markdown).toContain('## verify-health: ✅ pass');
-    expect(markdown).toContain('### Check "home": ✅ pass');
-    expect(markdown).toContain('### Check "home vs baseline":');
+    expect(markdown).toContain('### Check "home" (probe): ✅ pass');
+    expect(markdown).toContain('### Check "home vs baseline" (baseline):');
     expect(markdown).toMatch(/\| requests \| 25 \| 25 \|/);
     expect(markdown).toContain('| latency test | Mann–Whitney p');
-    expect(markdown).toContain('title "Latency (ms): target p50, target p95, baseline p95"');
+    expect(markdown).toContain(
+      'title "Latency (ms): target p50 (blue), target p95 (red), baseline p95 (grey)"',
+    );
     expect(markdown.match(/```mermaid/g)).toHaveLength(2);
     expect(markdown).toContain('<details><summary>Every interval</summary>');
     // The target echoed the token in every body; it never reaches the summary.

@@ -73,7 +73,9 @@ describe('renderShift', () => {
     expect(md).toContain(
       'Traffic was back on blue 1.1s after the first failing sample, 100ms after the verdict.',
     );
-    expect(md).toContain('```mermaid\nxychart-beta');
+    expect(md).toMatch(/```mermaid\n%%\{init: .*plotColorPalette.*\}%%\nxychart-beta/);
+    expect(md).toContain('title "Traffic on green (blue, %) and its error rate (red, %) over time (s)"');
+    expect(md).toContain('blue line: weight on green · red line: error rate of green');
     expect(md).toContain('line [10, 10, 50, 50, 0]');
     expect(md).toContain('line [0, 0, 0, 100, 100]');
   });

@@ -1,0 +1,264 @@
+/**
+ * Metric queries as evidence: each `queries` entry is evaluated once per
+ * interval on its provider and every series must stay within `max`/`min`.
+ * With `compare: live` the same query, written for `{{slot}}`, is also
+ * evaluated for the live slot at the same moment, and the target may be
+ * worse than live only by `max-increase` (absolute) and `max-ratio`
+ * (relative). No data and backend errors are judged by the named policies.
+ */
+import type { AnalysisConfig, QueryCheck } from '../config.js';
+import { formatLabels, formatValue, type MetricProvider, ProviderError, type Series } from '../metric.js';
+import { prometheusProvider } from '../prometheus.js';
+import type { Evidence, EvidenceSource, IntervalRound, SourceFactory } from '../source.js';
+import {
+  blindVerdict,
+  byPolicy,
+  type CheckVerdict,
+  checkIdentity,
+  type IntervalJudgement,
+  policyNote,
+  settledVerdict,
+  type Tracker,
+} from '../verdicts.js';
+
+/** What one evaluation of a query found. `error` and `no-data` are judged later, by policy. */
+export type MeasurementOutcome = 'pass' | 'fail' | 'no-data' | 'error';
+
+/** One evaluation of one query, as the report keeps it. */
+export interface Measurement {
+  check: string;
+  interval: number;
+  /** When the query was sent, in milliseconds since the epoch. */
+  at: number;
+  outcome: MeasurementOutcome;
+  values: Series[];
+  /** `compare: live`: the live slot's series of the same evaluation. */
+  live?: Series[];
+  /** Why it failed, found nothing, or errored: names the query and, for errors, the server. */
+  failure?: string;
+}
+
+/**
+ * Evaluates one query (both sides of it, with `compare: live`) and judges the
+ * answer against its bounds. NaN series (a ratio of zero to zero when there is
+ * no traffic) carry no evidence and count as no data.
+ */
+export async function measure(
+  check: QueryCheck,
+  provider: MetricProvider,
+  interval: number,
+  signal?: AbortSignal,
+): Promise<Measurement> {
+  const at = Date.now();
+  const base = { check: check.name, interval, at };
+  const where = `query "${check.name}" on ${provider.describe}`;
+  const evaluate = (query: string) =>
+    provider.evaluate(query, signal).then(
+      (series) => ({ series }),
+      (error: unknown) => {
+        if (error instanceof ProviderError) return { error: error.message };
+        throw error;
+      },
+    );
+  const [target, live] = await Promise.all([
+    evaluate(check.query),
+    check.compare ? evaluate(check.compare.query) : undefined,
+  ]);
+  if ('error' in target)
+    return { ...base, outcome: 'error', values: [], failure: `${where}: ${target.error}` };
+  if (live && 'error' in live)
+    return {
+      ...base,
+      outcome: 'error',
+      values: target.series,
+      failure: `${where}, for the live slot ${check.compare!.liveSlot}: ${live.error}`,
+    };
+  const values = target.series.filter((s) => !Number.isNaN(s.value));
+  const liveValues = live?.series.filter((s) => !Number.isNaN(s.value));
+  const measured = { ...base, values, ...(liveValues ? { live: liveValues } : {}) };
+  if (values.length === 0)
+    return {
+      ...measured,
+      values: target.series,
+      outcome: 'no-data',
+      failure: `${where} returned no data${target.series.length ? ' (only NaN)' : ''}`,
+    };
+  const absolute = outsideBounds(check, values);
+  if (absolute) return { ...measured, outcome: 'fail', failure: absolute };
+  if (check.compare) {
+    const pairs = pairSeries(values, liveValues ?? [], check.compare.slot, check.compare.liveSlot);
+    if (pairs.length === 0)
+      return {
+        ...measured,
+        outcome: 'no-data',
+        failure: `${where} returned no data for the live slot ${check.compare.liveSlot} to compare with${
+          liveValues?.length ? ' (no series with the same labels)' : ''
+        }`,
+      };
+    const relative = worseThanLive(check, pairs);
+    if (relative) return { ...measured, outcome: 'fail', failure: relative };
+  }
+  return { ...measured, outcome: 'pass' };
+}
+
+function outsideBounds(check: QueryCheck, values: Series[]): string | undefined {
+  const outside = values.filter(
+    (s) =>
+      (check.max !== undefined && s.value > check.max) || (check.min !== undefined && s.value < check.min),
+  );
+  if (outside.length === 0) return undefined;
+  const first = outside[0]!;
+  const bound =
+    check.max !== undefined && first.value > check.max ? `over max ${check.max}` : `under min ${check.min}`;
+  const more = outside.length > 1 ? ` and ${outside.length - 1} more series` : '';
+  return `query "${check.name}" = ${formatValue(first.value)}${formatLabels(first.labels)}, ${bound}${more}`;
+}
+
+interface Pair {
+  target: Series;
+  live: Series;
+}
+
+/**
+ * Pairs the target's series with the live slot's. One series a side (an
+ * aggregated query) pair as they are; otherwise series pair by their labels,
+ * leaving out labels whose value is a slot's name (`slot="green"` against
+ * `slot="blue"`).
+ */
+function pairSeries(target: Series[], live: Series[], slot: string, liveSlot: string): Pair[] {
+  if (target.length === 1 && live.length === 1) return [{ target: target[0]!, live: live[0]! }];
+  const key = (series: Series) =>
+    JSON.stringify(
+      Object.entries(series.labels)
+        .filter(([, value]) => value !== slot && value !== liveSlot)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
+  const byKey = new Map(live.map((s) => [key(s), s]));
+  return target.flatMap((s) => {
+    const partner = byKey.get(key(s));
+    return partner ? [{ target: s, live: partner }] : [];
+  });
+}
+
+/** `target / live`; a live value of zero makes any positive target infinitely worse, and zero against zero equal. */
+function ratio(pair: Pair): number {
+  if (pair.live.value === 0) return pair.target.value === 0 ? 1 : Number.POSITIVE_INFINITY;
+  return pair.target.value / pair.live.value;
+}
+
+function worseThanLive(check: QueryCheck, pairs: Pair[]): string | undefined {
+  const { maxIncrease, maxRatio, slot, liveSlot } = check.compare!;
+  for (const pair of pairs) {
+    const increase = pair.target.value - pair.live.value;
+    const over =
+      maxIncrease !== undefined && increase > maxIncrease
+        ? `${increase >= 0 ? '+' : ''}${formatValue(increase)}, over max-increase ${maxIncrease}`
+        : maxRatio !== undefined && ratio(pair) > maxRatio
+          ? `${formatValue(ratio(pair))}× live, over max-ratio ${maxRatio}`
+          : undefined;
+    // Labels only tell series apart; the slot's own label says nothing the sentence does not.
+    const labels =
+      pairs.length > 1
+        ? formatLabels(
+            Object.fromEntries(
+              Object.entries(pair.target.labels).filter(([, value]) => value !== slot && value !== liveSlot),
+            ),
+          )
+        : '';
+    if (over)
+      return `query "${check.name}" = ${formatValue(pair.target.value)} on ${slot} vs ${formatValue(pair.live.value)} on ${liveSlot} (live)${labels}: ${over}`;
+  }
+  return undefined;
+}
+
+export class QuerySource implements EvidenceSource {
+  readonly kind = 'query';
+  readonly name: string;
+  readonly dryRun: boolean;
+  private last: Measurement | undefined;
+  /** The last evaluation that had data, for the report. */
+  private lastWithData: Measurement | undefined;
+
+  constructor(
+    private readonly check: QueryCheck,
+    private readonly provider: MetricProvider,
+    private readonly config: AnalysisConfig,
+    private readonly evidence: Evidence,
+  ) {
+    this.name = check.name;
+    this.dryRun = check.dryRun ?? false;
+  }
+
+  async collect(round: IntervalRound): Promise<void> {
+    this.last = await measure(this.check, this.provider, round.index, round.signal);
+    this.evidence.measurements.push(this.last);
+  }
+
+  judge(index: number): IntervalJudgement {
+    const m = this.last;
+    if (!m || m.interval !== index) return { outcome: 'unknown', note: 'not evaluated in this interval' };
+    if (m.values.length && m.outcome !== 'no-data') this.lastWithData = m;
+    return byPolicy(
+      m.outcome,
+      this.config,
+      m.failure,
+      (streak) => `${m.failure}, in ${streak} interval${streak > 1 ? 's' : ''} in a row`,
+    );
+  }
+
+  conclude(tracker: Tracker): CheckVerdict {
+    const what = `query "${this.name}"`;
+    const { check } = this;
+    const decided = settledVerdict(tracker, what) ??
+      blindVerdict(tracker, what) ?? {
+        verdict: 'pass' as const,
+        reason: `${what}: within bounds${check.compare ? ` and within the live slot's ${check.compare.liveSlot} bounds` : ''} in ${tracker.count('pass')} of ${tracker.intervals} intervals${policyNote(tracker)}`,
+      };
+    const values = this.lastWithData?.values;
+    const live = this.lastWithData?.live;
+    const series = (list: Series[] | undefined) =>
+      list?.length
+        ? list
+            .slice(0, 5)
+            .map((s) => `${formatValue(s.value)}${formatLabels(s.labels)}`)
+            .join('<br>')
+        : 'no data';
+    const bounds = [
+      check.min !== undefined ? `min ${check.min}` : '',
+      check.max !== undefined ? `max ${check.max}` : '',
+      check.compare?.maxIncrease !== undefined ? `max-increase ${check.compare.maxIncrease} over live` : '',
+      check.compare?.maxRatio !== undefined ? `max-ratio ${check.compare.maxRatio}× live` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return {
+      ...checkIdentity(this, tracker, check.query),
+      ...(check.max !== undefined ? { max: check.max } : {}),
+      ...(check.min !== undefined ? { min: check.min } : {}),
+      ...(values ? { lastValues: values } : {}),
+      ...(live ? { liveValues: live } : {}),
+      ...decided,
+      table: {
+        columns: ['value'],
+        rows: [
+          [`query (${check.compare?.slot ?? 'as sent'})`, `\`${check.query}\``],
+          ...(check.compare
+            ? [[`query (${check.compare.liveSlot}, live)`, `\`${check.compare.query}\``]]
+            : []),
+          ['provider', this.provider.describe],
+          ['bounds', bounds],
+          ['last values', series(values)],
+          ...(check.compare ? [['live values', series(live)]] : []),
+          ['verdict', decided.reason],
+        ],
+      },
+    };
+  }
+}
+
+export const querySources: SourceFactory = (config, evidence) => {
+  if (!config.queries.length) return [];
+  if (!config.prometheus) throw new Error('queries need a Prometheus source (prometheus-url)');
+  const provider = prometheusProvider(config.prometheus, config.http);
+  return config.queries.map((check) => new QuerySource(check, provider, config, evidence));
+};
