@@ -5,7 +5,10 @@
 // shift (10,50,100); for a bad release (the new slot answers 500 to every
 // request; interval 1s, failure-threshold 2), how long from the first failing
 // sample to all traffic verified back on the live slot, and how many failed
-// requests users saw, over what span. Prints a table.
+// requests users saw, over what span; and for a release that fails only on a
+// path no probe asks (every /checkout, a fifth of a path mix; the probe asks
+// /healthz), the same figures with the router's own view of real traffic as
+// the evidence (nginx's JSON access log, HAProxy's counters). Prints a table.
 //
 //   npm run build -w @glidepath/core && npm run build -w @glidepath/canary-shift \
 //     && npm run bundle -w @glidepath/canary-shift
@@ -16,6 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { NGINX_LOG_FORMAT } from '../packages/core/dist/index.js';
 import { failureSpan, startLoad } from '../test/support/load.mjs';
 import { freePort } from '../test/support/ports.mjs';
 
@@ -45,13 +49,14 @@ function spawnTracked(program, args, env) {
   return child;
 }
 
-async function backend(slot, version, errorRate = 0) {
+async function backend(slot, version, errorRate = 0, failPaths = '') {
   const port = await freePort();
   const child = spawnTracked(process.execPath, [path.join(root, 'examples/sample-service/server.mjs')], {
     PORT: String(port),
     VERSION: version,
     SLOT: slot,
     ERROR_RATE: String(errorRate),
+    FAIL_PATHS: failPaths,
   });
   await waitFor(`http://127.0.0.1:${port}/healthz`, `sample-service ${slot}`);
   return { address: `127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
@@ -69,7 +74,7 @@ async function nginx(blue, green) {
   );
   writeFileSync(
     conf,
-    `worker_processes 2;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/cb;\n  proxy_temp_path ${dir}/p;\n  fastcgi_temp_path ${dir}/f;\n  uwsgi_temp_path ${dir}/u;\n  scgi_temp_path ${dir}/s;\n  include ${upstreamFile};\n  server {\n    listen 127.0.0.1:${port};\n    location / {\n      proxy_pass http://app;\n      proxy_http_version 1.1;\n      proxy_set_header Connection "";\n      proxy_next_upstream off;\n    }\n  }\n}\n`,
+    `worker_processes 2;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents { worker_connections 1024; }\nhttp {\n  ${NGINX_LOG_FORMAT}\n  access_log ${dir}/access.log glidepath;\n  client_body_temp_path ${dir}/cb;\n  proxy_temp_path ${dir}/p;\n  fastcgi_temp_path ${dir}/f;\n  uwsgi_temp_path ${dir}/u;\n  scgi_temp_path ${dir}/s;\n  include ${upstreamFile};\n  server {\n    listen 127.0.0.1:${port};\n    location / {\n      proxy_pass http://app;\n      proxy_http_version 1.1;\n      proxy_set_header Connection "";\n      proxy_next_upstream off;\n    }\n  }\n}\n`,
   );
   const base = ['-c', conf, '-p', `${dir}/`];
   execFileSync('nginx', base);
@@ -83,6 +88,7 @@ async function nginx(blue, green) {
       'nginx-upstream': 'app',
       'nginx-test-command': ['nginx', ...base, '-t'].join(' '),
       'nginx-reload-command': ['nginx', ...base, '-s', 'reload'].join(' '),
+      'nginx-access-log': path.join(dir, 'access.log'),
     },
     stop: () => {
       try {
@@ -164,19 +170,29 @@ function runAction(inputs) {
 
 async function scenario(routerKind, kind) {
   const blue = await backend('blue', 'v1');
-  const green = await backend('green', 'v2', kind === 'bad' ? 1 : 0);
+  const green =
+    kind === 'checkout'
+      ? await backend('green', 'v2', 1, '/checkout')
+      : await backend('green', 'v2', kind === 'bad' ? 1 : 0);
   const router = routerKind === 'nginx' ? await nginx(blue, green) : await haproxy(blue, green);
   try {
-    const load = startLoad({ url: router.url, rate: 300, concurrency: 8, maxMs: 60_000 });
+    const load = startLoad({
+      url: router.url,
+      rate: 300,
+      concurrency: 8,
+      maxMs: 60_000,
+      // A fifth of users' requests go to /checkout.
+      ...(kind === 'checkout' ? { paths: ['/', '/', '/', '/', '/checkout'] } : {}),
+    });
     const started = Date.now();
     const result = await runAction({
       ...router.inputs,
       'target-slot': 'green',
       steps: '10,50,100',
-      'step-duration': kind === 'bad' ? '20s' : '3s',
+      'step-duration': kind === 'good' ? '3s' : '20s',
       interval: '1s',
       'failure-threshold': '2',
-      url: `http://${green.address}/`,
+      url: `http://${green.address}/${kind === 'checkout' ? 'healthz' : ''}`,
       version: 'app:v2',
       'ledger-file': path.join(work, `ledger-${routerKind}-${Date.now()}.json`),
     });
@@ -221,7 +237,7 @@ const range = (values) => {
 try {
   const rows = [];
   for (const routerKind of ['nginx', 'haproxy']) {
-    for (const kind of ['good', 'bad']) {
+    for (const kind of ['good', 'bad', 'checkout']) {
       const runs = [];
       for (let i = 0; i < (kind === 'good' ? 1 : rounds); i++) {
         const run = await scenario(routerKind, kind);
@@ -230,17 +246,22 @@ try {
       }
       rows.push({
         router: routerKind,
-        release: kind === 'good' ? 'good (10,50,100 × 3s)' : 'bad (500s; 1s × 2)',
+        release:
+          kind === 'good'
+            ? 'good (10,50,100 × 3s)'
+            : kind === 'bad'
+              ? 'bad (500s; 1s × 2)'
+              : 'fails only /checkout (1/5 of real traffic; probe asks /healthz; 1s × 2)',
         runs: runs.length,
         result: [...new Set(runs.map((r) => r.result))].join(','),
         'req/s': median(runs.map((r) => r.rate)).toFixed(0),
         'failed requests (median, range)': `${median(runs.map((r) => r.failed))} (${range(runs.map((r) => r.failed))})`,
         'failure span ms (median)': median(runs.map((r) => r.spanMs)),
         'first failing sample → revert verified ms (median, range)':
-          kind === 'bad'
+          kind !== 'good'
             ? `${median(runs.map((r) => r.firstFailureToRevertMs))} (${range(runs.map((r) => r.firstFailureToRevertMs))})`
             : '—',
-        'verdict → revert ms (median)': kind === 'bad' ? median(runs.map((r) => r.verdictToRevertMs)) : '—',
+        'verdict → revert ms (median)': kind !== 'good' ? median(runs.map((r) => r.verdictToRevertMs)) : '—',
         'resets resent': runs.map((r) => r.resent).join(','),
       });
     }

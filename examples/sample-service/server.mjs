@@ -5,6 +5,7 @@
 //   GET /            a JSON answer naming the version and slot
 //   GET /healthz     readiness: 200 when the service is healthy
 //   GET /version     the version label
+//   GET /checkout    a JSON answer, as / (a second path real traffic takes)
 //   GET /metrics     Prometheus metrics (prom-client): request counts by status, latency histogram
 //
 // Its behaviour comes from the environment, so the same file plays a good
@@ -13,6 +14,8 @@
 //   LATENCY_MS (added to every answer but /metrics; default 0), LATENCY_JITTER_MS (uniform ± jitter),
 //   ERROR_RATE (0..1: share of answers that are 500; default 0; /metrics never fails)
 //   HEALTHZ_FAILS (1: /healthz answers 503 too when ERROR_RATE applies)
+//   FAIL_PATHS (comma-separated paths ERROR_RATE applies to, e.g. /checkout; default every path but /healthz)
+//   ERROR_STATUS (the status of a failed answer; default 500)
 import http from 'node:http';
 import client from 'prom-client';
 
@@ -24,6 +27,11 @@ const latencyMs = Number(process.env.LATENCY_MS ?? 0);
 const jitterMs = Number(process.env.LATENCY_JITTER_MS ?? 0);
 const errorRate = Number(process.env.ERROR_RATE ?? 0);
 const healthzFails = process.env.HEALTHZ_FAILS === '1';
+const failPaths = (process.env.FAIL_PATHS ?? '')
+  .split(',')
+  .map((p) => p.trim())
+  .filter(Boolean);
+const errorStatus = Number(process.env.ERROR_STATUS ?? 500);
 
 const registry = new client.Registry();
 registry.setDefaultLabels({ version, slot });
@@ -50,12 +58,13 @@ const server = http.createServer(async (req, res) => {
     res.end(await registry.metrics());
     return;
   }
-  const route = ['/', '/healthz', '/version'].includes(url.pathname) ? url.pathname : 'other';
+  const route = ['/', '/healthz', '/version', '/checkout'].includes(url.pathname) ? url.pathname : 'other';
   const end = latency.startTimer({ route });
   const wait = delay();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  const failing = errorRate > 0 && Math.random() < errorRate && (route !== '/healthz' || healthzFails);
-  const status = failing ? 500 : route === 'other' ? 404 : 200;
+  const applies = failPaths.length ? failPaths.includes(url.pathname) : route !== '/healthz' || healthzFails;
+  const failing = errorRate > 0 && applies && Math.random() < errorRate;
+  const status = failing ? errorStatus : route === 'other' ? 404 : 200;
   const body =
     route === '/version'
       ? `${version}\n`

@@ -22,6 +22,10 @@ export interface BackendSpec {
   version?: string;
   latencyMs?: number;
   errorRate?: number;
+  /** Paths the error rate applies to (`/checkout`); default every path but /healthz. */
+  failPaths?: string[];
+  /** Status of a failed answer (default 500). */
+  errorStatus?: number;
   /** A given port (a redeploy into the same slot); a free one by default. */
   port?: number;
 }
@@ -54,6 +58,8 @@ async function startBackend(spec: BackendSpec): Promise<Backend> {
       SLOT: spec.slot,
       LATENCY_MS: String(spec.latencyMs ?? 0),
       ERROR_RATE: String(spec.errorRate ?? 0),
+      FAIL_PATHS: (spec.failPaths ?? []).join(','),
+      ERROR_STATUS: String(spec.errorStatus ?? 500),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

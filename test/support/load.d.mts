@@ -6,6 +6,8 @@ export interface LoadOptions {
   concurrency?: number;
   maxRequests?: number;
   maxMs?: number;
+  /** A path mix: each request takes one at random (seeded); default: the URL's own path. */
+  paths?: string[];
 }
 
 export interface Failure {
@@ -14,6 +16,7 @@ export interface Failure {
   status?: number;
   error?: string;
   version?: string;
+  path?: string;
 }
 
 export interface LoadReport {

@@ -19,6 +19,7 @@
 // else (a 5xx, an error after an answer started, a second reset, a timeout) is
 // a failure.
 import http from 'node:http';
+import { seededRandom } from './seeded.mjs';
 
 export function startLoad(options) {
   const rate = options.rate ?? 300;
@@ -35,8 +36,14 @@ export function startLoad(options) {
   let retriedResets = 0;
   let stopping = false;
   const period = (concurrency * 1000) / rate;
+  // A path mix: each request takes one of `paths` at random (seeded, so runs
+  // repeat), not in turn — a fixed cycle would line up with a router's round
+  // robin and send one slot only some of the paths.
+  const paths = options.paths ?? [target.pathname];
+  const random = seededRandom(0x9e3779b9);
+  const pick = () => paths[Math.floor(random() * paths.length)];
 
-  const once = (retry = true) =>
+  const once = (retry = true, path = pick()) =>
     new Promise((resolve) => {
       const at = Date.now();
       let answered = false;
@@ -45,7 +52,7 @@ export function startLoad(options) {
         {
           host: target.hostname,
           port: target.port,
-          path: target.pathname,
+          path,
           agent: retry ? agent : false,
           timeout: 10_000,
         },
@@ -56,7 +63,7 @@ export function startLoad(options) {
           res.on('end', () => {
             byVersion[version] = (byVersion[version] ?? 0) + 1;
             answers.push({ at, version, status: res.statusCode });
-            if ((res.statusCode ?? 0) >= 500) failures.push({ at, status: res.statusCode, version });
+            if ((res.statusCode ?? 0) >= 500) failures.push({ at, status: res.statusCode, version, path });
             resolve();
           });
           res.on('error', (error) => {
@@ -69,10 +76,10 @@ export function startLoad(options) {
       req.on('error', (error) => {
         if (retry && !answered && error.code === 'ECONNRESET') {
           retriedResets++;
-          void once(false).then(resolve);
+          void once(false, path).then(resolve);
           return;
         }
-        failures.push({ at, error: error.code ?? error.message });
+        failures.push({ at, error: error.code ?? error.message, path });
         resolve();
       });
     });

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { NGINX_LOG_FORMAT } from '../../packages/core/src/traffic/nginx-access-log.js';
 import { freePort, requireProgram } from './services.js';
 
 const execFile = promisify(execFileCb);
@@ -18,6 +19,10 @@ export interface NginxServer {
   upstream: string;
   port: number;
   url: string;
+  /** The JSON access log in Glidepath's format, when asked for. */
+  accessLog?: string;
+  /** `nginx -s reopen` for this instance (after a rotation). */
+  reopenCommand: string[];
   binary: string;
   /** `nginx -t` and `nginx -s reload` for this instance, as the router's command inputs take them. */
   testCommand: string[];
@@ -36,6 +41,10 @@ export interface NginxServer {
 export async function startNginx(options: {
   upstreamContent: string;
   upstream?: string;
+  /** Write the JSON access log Glidepath reads (log_format glidepath). */
+  accessLog?: boolean;
+  /** `proxy_next_upstream` (default off): e.g. `error timeout http_502` to retry on the other slot. */
+  nextUpstream?: string;
 }): Promise<NginxServer> {
   const binary = requireProgram('nginx', 'nginx');
   const dir = await mkdtemp(path.join(tmpdir(), 'glidepath-nginx-'));
@@ -52,7 +61,12 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  ${
+    options.accessLog
+      ? `${NGINX_LOG_FORMAT}
+  access_log ${dir}/access.log glidepath;`
+      : 'access_log off;'
+  }
   client_body_temp_path ${dir}/client_body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;
@@ -67,7 +81,7 @@ http {
       proxy_pass http://${upstream};
       proxy_http_version 1.1;
       proxy_set_header Connection "";
-      proxy_next_upstream off;
+      proxy_next_upstream ${options.nextUpstream ?? 'off'};
     }
   }
 }
@@ -86,6 +100,8 @@ http {
     upstream,
     port,
     url: `http://127.0.0.1:${port}/`,
+    ...(options.accessLog ? { accessLog: path.join(dir, 'access.log') } : {}),
+    reopenCommand: [...base, '-s', 'reopen'],
     binary,
     testCommand,
     reloadCommand,

@@ -20,6 +20,8 @@ import {
   type SlotScope,
   shiftSteps,
   splitCommand,
+  trafficConfig,
+  trafficFields,
 } from '@glidepath/core';
 import type { SlotDeployment } from './deploy.js';
 
@@ -38,6 +40,7 @@ export const fields = {
   'on-failure': input.oneOf(['rollback', 'hold'] as const, { default: 'rollback' }),
   'max-duration': input.duration({ min: 1000 }),
   ...analysisFields,
+  ...trafficFields,
   'slot-urls': input.keyValues({ default: new Map() }),
   environment: input.string({ default: 'production' }),
   version: input.string(),
@@ -135,8 +138,12 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
   // With slot-urls the analysis follows the target slot, which `auto` only
   // knows once the router has been read: the inputs are checked now against
   // the first slot, and the real configuration is made once the target is known.
+  const workspaceDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const traffic = trafficConfig(values, router, workspaceDir);
+  requireInputs(traffic.problems);
   const analysisFor = (slot: SlotName, liveVersion?: string): AnalysisConfig => {
     const live = slotNames.find((s) => s !== slot)!;
+    const real = traffic.forSlots(slot, live);
     const scope: SlotScope = {
       slot,
       liveSlot: live,
@@ -145,7 +152,7 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
       environment: values.environment,
       addresses: new Map([...values.slots].map(([name, address]) => [name, address])),
     };
-    if (!slotUrls.size) return analysisConfig(values, scope);
+    if (!slotUrls.size) return analysisConfig(values, scope, real);
     return analysisConfig(
       {
         ...values,
@@ -153,6 +160,7 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
         'baseline-url': values['baseline-url'] ?? slotUrls.get(live)!.href,
       },
       scope,
+      real,
     );
   };
   // The live slot's version is read from the ledger once the run starts; here

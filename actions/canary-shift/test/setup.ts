@@ -44,13 +44,17 @@ export interface HaproxyStage extends Stage {
 export async function nginxStage(
   green: Omit<BackendSpec, 'slot'> = {},
   blue: Omit<BackendSpec, 'slot'> = {},
+  options: { accessLog?: boolean; nextUpstream?: string; serverParams?: string } = {},
 ): Promise<NginxStage> {
+  const { serverParams, ...nginxOptions } = options;
+  const extra = serverParams ? ` ${serverParams}` : '';
   const [b, g] = await startBackends([
     { slot: 'blue', version: 'v1', ...blue },
     { slot: 'green', version: 'v2', ...green },
   ]);
   const nginx = await startNginx({
-    upstreamContent: `upstream app {\n    server ${b!.address} weight=100;\n    server ${g!.address} down;\n}\n`,
+    upstreamContent: `upstream app {\n    server ${b!.address} weight=100${extra};\n    server ${g!.address} down${extra};\n}\n`,
+    ...nginxOptions,
   });
   return {
     blue: b!,
@@ -65,6 +69,7 @@ export async function nginxStage(
       'nginx-upstream': nginx.upstream,
       'nginx-test-command': nginx.testCommand.join(' '),
       'nginx-reload-command': nginx.reloadCommand.join(' '),
+      ...(nginx.accessLog ? { 'nginx-access-log': nginx.accessLog } : {}),
     },
     weights: async () => nginxWeights(await readFile(nginx.upstreamFile, 'utf8'), b!.address, g!.address),
     stop: async () => {

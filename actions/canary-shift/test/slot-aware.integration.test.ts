@@ -104,6 +104,8 @@ describe('canary-shift: a templated query follows the slot under analysis', () =
     await stopBackends([stage.blue]);
     const [bad] = await startBackends([{ slot: 'blue', version: 'v3', errorRate: 0.5, port }]);
     stage.blue.process = bad!.process;
+    // Until Prometheus has scraped the new process, its counters look like the old one's.
+    await prometheus.waitFor('max(http_requests_total{slot="blue",version="v3"})', (v) => v > 0);
 
     const templated = await underLoad(() => shift('app:v3', queriesFor('{{slot}}')));
     expect(templated.exitCode, templated.log).toBe(1);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   createLedger,
+  expandTemplate,
   input,
   type Ledger,
   type RouterSettings,
@@ -74,6 +75,25 @@ export async function readRollbackInputs(): Promise<RollbackInputs> {
         expected: `an http(s) URL, or one line slot=URL for each of the slots ${router.slotNames.join(', ')}`,
       },
     placeholders !== undefined && { input: 'url', value: raw.url ?? '', expected: placeholders },
+  ]);
+  // Expanded for each slot now, with a stand-in version, so that a URL that only
+  // breaks once expanded is a bad input here, not a probe failure after a redeploy.
+  const broken = [...(probeUrls ?? [])].filter(([slot, text]) => {
+    const expanded = expandTemplate(text, {
+      slot,
+      'live-slot': router.slotNames.find((s) => s !== slot)!,
+      version: 'v0',
+      environment: raw.environment,
+      address: raw.slots.get(slot) ?? '',
+    });
+    return !URL.canParse(expanded) || !/^https?:$/.test(new URL(expanded).protocol);
+  });
+  requireInputs([
+    broken.length > 0 && {
+      input: 'url',
+      value: raw.url ?? '',
+      expected: `an http(s) URL once its placeholders are expanded (for slot ${broken.map(([slot]) => slot).join(', ')} it is not)`,
+    },
   ]);
   const token = raw.token || process.env.GITHUB_TOKEN || '';
   registerSecret(token);

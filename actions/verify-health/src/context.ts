@@ -10,9 +10,12 @@ import {
   formatDuration,
   input,
   type RawInputs,
+  type RouterSettings,
   readInputs,
   requireInputs,
   runnerInputs,
+  trafficConfig,
+  trafficFields,
 } from '@glidepath/core';
 
 export const fields = {
@@ -22,10 +25,69 @@ export const fields = {
   'fail-on-inconclusive': input.boolean({ default: true }),
   // What the placeholders of checks and queries expand to; verify-health has no
   // router, so it knows only what these say.
-  slot: input.optionalString(),
-  'live-slot': input.optionalString(),
+  slot: optionalSlot(),
+  'live-slot': optionalSlot(),
   version: input.optionalString(),
+  // Real traffic through the router (post-deployment verification on what users got):
+  // only the settings that read its view of traffic, never the ones that change it.
+  router: {
+    parse: (raw: string) => {
+      const text = raw.trim();
+      if (text === '') return { ok: true as const, value: undefined };
+      return text === 'haproxy' || text === 'nginx'
+        ? { ok: true as const, value: text as 'haproxy' | 'nginx' }
+        : {
+            ok: false as const,
+            expected:
+              '"haproxy" or "nginx" (the routers whose view of real traffic Glidepath reads), or empty',
+          };
+    },
+  },
+  slots: input.keyValues({ default: new Map() }),
+  'haproxy-socket': input.optionalString(),
+  'haproxy-backend': input.optionalString(),
+  ...trafficFields,
 };
+
+/** What trafficConfig needs to know of the router: which one, its slots, and how to read HAProxy. */
+function routerOf(values: {
+  router: 'haproxy' | 'nginx' | undefined;
+  slots: Map<string, string>;
+  'haproxy-socket': string | undefined;
+  'haproxy-backend': string | undefined;
+}): RouterSettings | undefined {
+  const slotNames = [...values.slots.keys()] as [string, string];
+  if (values.router === 'haproxy')
+    return {
+      router: 'haproxy',
+      slotNames,
+      slots: values.slots,
+      socket: values['haproxy-socket'] ?? '',
+      backend: values['haproxy-backend'] ?? '',
+    };
+  if (values.router === 'nginx')
+    return {
+      router: 'nginx',
+      slotNames,
+      slots: values.slots,
+      upstreamFile: '',
+      upstream: '',
+      testCommand: [],
+      reloadCommand: [],
+    };
+  return undefined;
+}
+
+/** A slot name as `slots` takes it (a DNS label), or empty. */
+function optionalSlot() {
+  const slot = input.string({
+    pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    patternHint: 'a slot name such as blue or green (lower-case letters, digits and "-")',
+  });
+  return {
+    parse: (raw: string) => (raw.trim() === '' ? { ok: true as const, value: undefined } : slot.parse(raw)),
+  };
+}
 
 export interface Context {
   analysis: AnalysisConfig;
@@ -51,19 +113,56 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<Contex
         expected: `a slot other than "slot" (${values.slot}): the live slot is the one the analysed slot is compared with`,
       },
   ]);
-  const analysis = analysisConfig(values, {
-    ...(values.slot !== undefined ? { slot: values.slot } : {}),
-    ...(values['live-slot'] !== undefined ? { liveSlot: values['live-slot'] } : {}),
-    ...(values.version !== undefined ? { version: values.version } : {}),
-    hints: {
-      slot: 'set the "slot" input',
-      'live-slot': 'set the "live-slot" input',
-      version: 'set the "version" input',
-      environment: 'verify-health knows no environment; write it out',
-      address: 'verify-health has no "slots"; write the address out, or use canary-shift',
+  const router = routerOf(values);
+  const traffic = trafficConfig(values, router, process.env.GITHUB_WORKSPACE ?? process.cwd());
+  requireInputs([
+    ...traffic.problems,
+    router !== undefined &&
+      (values.slot === undefined || values['live-slot'] === undefined) && {
+        input: values.slot === undefined ? 'slot' : 'live-slot',
+        value: '',
+        expected: 'the slot to verify and the live slot, to judge real traffic through the router',
+      },
+    router !== undefined &&
+      values.slot !== undefined &&
+      values['live-slot'] !== undefined &&
+      !(
+        values.slots.has(values.slot) &&
+        values.slots.has(values['live-slot']) &&
+        values.slots.size === 2
+      ) && {
+        input: 'slots',
+        value: [...values.slots].map(([k, v]) => `${k}=${v}`).join('\n'),
+        expected: `two lines slot=${router.router === 'haproxy' ? 'server name' : 'address'}, for "${values.slot}" and "${values['live-slot']}"`,
+      },
+    router?.router === 'haproxy' &&
+      (!values['haproxy-socket'] || !values['haproxy-backend']) && {
+        input: values['haproxy-socket'] ? 'haproxy-backend' : 'haproxy-socket',
+        value: '',
+        expected: "the admin socket and the backend, to read HAProxy's counters",
+      },
+  ]);
+  const real =
+    router && values.slot !== undefined && values['live-slot'] !== undefined
+      ? traffic.forSlots(values.slot, values['live-slot'])
+      : undefined;
+  const analysis = analysisConfig(
+    values,
+    {
+      ...(values.slot !== undefined ? { slot: values.slot } : {}),
+      ...(values['live-slot'] !== undefined ? { liveSlot: values['live-slot'] } : {}),
+      ...(values.version !== undefined ? { version: values.version } : {}),
+      hints: {
+        slot: 'set the "slot" input',
+        'live-slot': 'set the "live-slot" input',
+        version: 'set the "version" input',
+        environment: 'verify-health knows no environment; write it out',
+        address: 'verify-health has no "slots"; write the address out, or use canary-shift',
+      },
+      liveVersionHint: "verify-health does not know the live slot's version; write the query for {{slot}}",
     },
-    liveVersionHint: "verify-health does not know the live slot's version; write the query for {{slot}}",
-  });
+    real,
+  );
   requireInputs([
     baselineWindowProblem(analysis, values.duration, 'duration', formatDuration(values.duration)),
   ]);

@@ -168,3 +168,60 @@ describe('verify-health placeholders it cannot resolve', () => {
       expect(paths).toEqual([]);
     });
 });
+
+describe('verify-health on real traffic through HAProxy', () => {
+  it('fails a slot whose real requests fail more than the live slot’s, and passes a good one', async () => {
+    const { haproxyStage } = await import('../../canary-shift/test/setup.js');
+    const { HaproxyRouter } = await import('../../../packages/core/src/traffic/haproxy.js');
+    const { startLoad } = await import('../../../test/support/load.mjs');
+    const releases: Array<[{ errorRate?: number; failPaths?: string[] }, string]> = [
+      [{ errorRate: 1, failPaths: ['/checkout'] }, 'fail'],
+      [{}, 'pass'],
+    ];
+    for (const [green, verdict] of releases) {
+      const s = await haproxyStage(green);
+      try {
+        const router = new HaproxyRouter({
+          socket: s.haproxy.socket,
+          backend: s.haproxy.backend,
+          slots: new Map([
+            ['blue', 'app_blue'],
+            ['green', 'app_green'],
+          ]),
+        });
+        await router.set({ blue: 50, green: 50 });
+        const load = startLoad({
+          url: s.url,
+          rate: 100,
+          concurrency: 4,
+          maxMs: 30_000,
+          paths: ['/', '/', '/', '/', '/checkout'],
+        });
+        const result = await runMain({
+          action: 'verify-health',
+          inputs: {
+            router: 'haproxy',
+            slots: 'blue=app_blue\ngreen=app_green',
+            'haproxy-socket': s.haproxy.socket,
+            'haproxy-backend': s.haproxy.backend,
+            slot: 'green',
+            'live-slot': 'blue',
+            duration: '4s',
+            interval: '1s',
+          },
+          timeoutMs: 60_000,
+        });
+        await load.stop();
+        expect(result.outputs.result, result.log).toBe(verdict);
+        if (verdict === 'fail')
+          expect(result.outputs.reason).toMatch(
+            /real traffic on green: \d+ of \d+ requests failed .*on blue \(live\)/,
+          );
+        // Read only: verify-health never changes the router.
+        expect(await router.read()).toEqual({ blue: 50, green: 50 });
+      } finally {
+        await s.stop();
+      }
+    }
+  }, 120_000);
+});

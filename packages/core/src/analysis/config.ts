@@ -92,11 +92,32 @@ export interface BaselineSettings {
   alpha: number;
 }
 
+/**
+ * Real traffic through the router: where its view comes from, which slot is
+ * judged against which, and what counts as an error.
+ */
+export interface TrafficSettings {
+  router:
+    | { kind: 'haproxy'; socket: string; backend: string; servers: ReadonlyMap<string, string> }
+    | { kind: 'nginx'; log: string; addresses: ReadonlyMap<string, string> };
+  slot: string;
+  liveSlot: string;
+  /** Answers that count as errors (connection errors always do). */
+  errorStatus: StatusRange[];
+  /** An absolute bound on the new slot's error rate (0..1), only when set. */
+  maxErrorRate?: number;
+  /** Requests the new slot must serve in an interval for it to carry evidence. */
+  minRequests: number;
+  /** The tolerances and confidence of the comparison with the live slot (the baseline-* inputs). */
+  comparison: Omit<BaselineSettings, 'url' | 'minSamples'>;
+}
+
 export interface AnalysisConfig {
   probes: ProbeCheck[];
   queries: QueryCheck[];
   prometheus?: PrometheusSource;
   baseline?: BaselineSettings;
+  traffic?: TrafficSettings;
   intervalMs: number;
   /** Consecutive failed intervals that fail a check (and the analysis). */
   failureThreshold: number;

@@ -144,6 +144,8 @@ export async function analyse(config: AnalysisConfig, options: AnalyseOptions): 
   } catch (error) {
     if (!signal?.aborted) throw error;
     aborted = true;
+  } finally {
+    await Promise.all(sources.map((source) => source.close?.()));
   }
 
   const ended = now();

@@ -21,12 +21,15 @@ import {
   parseStatusRanges,
   type QueryCheck,
   SUCCESS_STATUS,
+  type TrafficSettings,
 } from './config.js';
 import type { CheckEntry, QueryEntry } from './schemas.js';
 import {
   expand,
   expandDeep,
   placeholdersIn,
+  promqlString,
+  regexLiteral,
   type SlotScope,
   sideValues,
   stringsIn,
@@ -128,7 +131,11 @@ export type AnalysisInputs = Parsed<AnalysisFields>;
  * unresolvable one is a bad input. Also registers credentials found in URLs
  * and headers as secrets, so they are masked from the first line of output.
  */
-export function analysisConfig(values: AnalysisInputs, scope: SlotScope = {}): AnalysisConfig {
+export function analysisConfig(
+  values: AnalysisInputs,
+  scope: SlotScope = {},
+  traffic?: TrafficSettings,
+): AnalysisConfig {
   const problems: Array<InputProblem | undefined> = [];
   const shown = (name: string, value: unknown) => ({ input: name, value: String(value ?? '') });
   const target = sideValues(scope, 'target');
@@ -146,6 +153,15 @@ export function analysisConfig(values: AnalysisInputs, scope: SlotScope = {}): A
     if (problem) problems.push({ input: name, value, expected: problem });
   }
   problems.push(...values.queries.flatMap((q) => compareProblems(q, scope, live)));
+  const baselineUses = placeholdersIn(values['baseline-url'] ?? '').filter(
+    (p) => p === 'slot' || p === 'address',
+  );
+  if (baselineUses.length)
+    problems.push({
+      input: 'baseline-url',
+      value: values['baseline-url']!,
+      expected: `the live slot's URL: ${baselineUses.map((p) => `{{${p}}}`).join(' and ')} name${baselineUses.length > 1 ? '' : 's'} the slot under analysis, which would be compared with itself (write {{live-slot}}, or use slot-urls)`,
+    });
   requireInputs(problems);
 
   // Placeholders were checked with stand-ins; a value can still make a URL that does not parse.
@@ -163,7 +179,13 @@ export function analysisConfig(values: AnalysisInputs, scope: SlotScope = {}): A
   );
   const probes: ProbeCheck[] = [
     ...values.url.map((url) => probeFromUrl(new URL(expand(url, target)))),
-    ...values.checks.map((entry) => probeFromEntry(expandDeep(entry, target))),
+    ...values.checks.map((entry) =>
+      probeFromEntry({
+        ...expandDeep(entry, target),
+        // The body is a regular expression: a value in it is matched literally.
+        ...(entry.body !== undefined ? { body: expand(entry.body, target, regexLiteral) } : {}),
+      }),
+    ),
   ];
   const queries: QueryCheck[] = values.queries.map((q) => queryFromEntry(q, scope, target, live));
   const baselineText =
@@ -178,7 +200,7 @@ export function analysisConfig(values: AnalysisInputs, scope: SlotScope = {}): A
     names.set(name, (names.get(name) ?? 0) + 1);
   const repeated = [...names].filter(([, count]) => count > 1).map(([name]) => name);
 
-  if (probes.length === 0 && queries.length === 0)
+  if (probes.length === 0 && queries.length === 0 && !traffic)
     problems.push({
       ...shown('url', ''),
       expected: 'something to check: set "url", "checks" or "queries" (with "prometheus-url")',
@@ -263,6 +285,7 @@ export function analysisConfig(values: AnalysisInputs, scope: SlotScope = {}): A
   return {
     probes,
     queries,
+    ...(traffic ? { traffic } : {}),
     ...(prometheusUrl ? { prometheus: { url: prometheusUrl, headers: prometheusHeaders } } : {}),
     ...(baselineUrl
       ? {
@@ -335,7 +358,7 @@ function queryFromEntry(
 ): QueryCheck {
   return {
     name: q.name,
-    query: expand(q.query, target),
+    query: expand(q.query, target, promqlString),
     ...(q.max !== undefined ? { max: q.max } : {}),
     ...(q.min !== undefined ? { min: q.min } : {}),
     ...(q.compare === 'live'
@@ -343,7 +366,7 @@ function queryFromEntry(
           compare: {
             slot: scope.slot!,
             liveSlot: scope.liveSlot!,
-            query: expand(q.query, live),
+            query: expand(q.query, live, promqlString),
             ...(q['max-increase'] !== undefined ? { maxIncrease: q['max-increase'] } : {}),
             ...(q['max-ratio'] !== undefined ? { maxRatio: q['max-ratio'] } : {}),
           },

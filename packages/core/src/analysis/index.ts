@@ -16,6 +16,7 @@ export {
   parseStatusRanges,
   type QueryCheck,
   type StatusRange,
+  type TrafficSettings,
 } from './config.js';
 export {
   type AnalyseOptions,
@@ -61,6 +62,7 @@ export {
   templateProblem,
   withStandIns,
 } from './templates.js';
+export { type TrafficInputs, trafficConfig, trafficFields } from './traffic-fields.js';
 export {
   byPolicy,
   type IntervalJudgement,

@@ -32,6 +32,8 @@ export interface EvidenceSource {
   judge(index: number): IntervalJudgement;
   /** The verdict over the window, from the tracker the engine kept for this source. */
   conclude(tracker: Tracker): CheckVerdict;
+  /** Releases what the source holds open (a log file), once the window is over. */
+  close?(): Promise<void>;
 }
 
 /**

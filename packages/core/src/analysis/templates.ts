@@ -2,8 +2,8 @@
  * Slot-aware templates in analysis inputs. The live slot alternates between
  * releases, so a check or query written for one slot judges the wrong one on
  * every other release; `{{slot}}` and its neighbours let one text follow the
- * slot under analysis. Values are inserted as they are (a PromQL label value,
- * a host:port in a URL), with no escaping.
+ * slot under analysis. Values are inserted as they are in URLs and headers
+ * (a host:port), escaped inside a PromQL string and a body regex.
  */
 
 /** Every name a template may use, in the order the docs list them. */
@@ -34,7 +34,7 @@ export interface SlotScope {
   liveVersionHint?: string;
 }
 
-// `{{slot}}` or `{{ slot }}`; names are lower-case words joined by hyphens.
+// `{{slot}}` or `{{ slot }}`; names are words joined by hyphens.
 const TEMPLATE = /\{\{\s*([A-Za-z][\w-]*)\s*\}\}/g;
 
 /** The placeholder names a text uses, each once, in order of appearance. */
@@ -46,11 +46,29 @@ export function isPlaceholder(name: string): name is Placeholder {
   return (PLACEHOLDERS as readonly string[]).includes(name);
 }
 
-/** Replaces every placeholder with its value; the caller has checked that all are known and resolvable. */
-export function expand(text: string, values: TemplateValues): string {
+/**
+ * Replaces every placeholder with its value (passed through `quote`, for a
+ * value inserted into a regular expression or a PromQL string); the caller
+ * has checked that all are known and resolvable.
+ */
+export function expand(
+  text: string,
+  values: TemplateValues,
+  quote: (value: string) => string = (v) => v,
+): string {
   return text.replace(TEMPLATE, (whole, name: string) =>
-    isPlaceholder(name) && values[name] !== undefined ? values[name]! : whole,
+    isPlaceholder(name) && values[name] !== undefined ? quote(values[name]!) : whole,
   );
+}
+
+/** A value inside a PromQL string literal (`slot="{{slot}}"`): backslashes and double quotes escaped. */
+export function promqlString(value: string): string {
+  return value.replace(/[\\"]/g, (c) => `\\${c}`);
+}
+
+/** A value matched literally inside a regular expression (`body: "{{version}}"`). */
+export function regexLiteral(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** Expands every string inside a parsed YAML value (object keys stay as they are). */

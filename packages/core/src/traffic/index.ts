@@ -3,8 +3,10 @@ export { splitCommand } from './command.js';
 export { type CreateRouterOptions, createRouter } from './create.js';
 export { GatewayApiRouter, type GatewayApiRouterOptions } from './gateway-api.js';
 export { HaproxyRouter, type HaproxyRouterOptions, parseServersState, type ServerState } from './haproxy.js';
+export { parseShowStat, readHaproxyCounters, type ServerCounters } from './haproxy-stats.js';
 export { IngressNginxRouter, type IngressNginxRouterOptions } from './ingress-nginx.js';
 export { NginxRouter, type NginxRouterOptions, writeAtomically } from './nginx.js';
+export { AccessLogError, NGINX_LOG_FORMAT, NginxAccessLog, slotAddresses } from './nginx-access-log.js';
 export {
   parseUpstream,
   serverWeight,

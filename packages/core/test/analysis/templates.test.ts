@@ -164,6 +164,26 @@ describe('slot-aware analysis inputs', () => {
     ).toContain('expected "live"');
   });
 
+  it('escapes a value inside a PromQL string and a body regex, and refuses a baseline naming the target', async () => {
+    const odd = { ...scope, version: 'shop:1.4.2+build"(x)' };
+    const config = await configOf(
+      {
+        checks: '- { url: "http://{{address}}/version", body: "^{{version}}$" }',
+        'prometheus-url': 'http://127.0.0.1:9090',
+        queries: '- { name: q, query: \'up{version="{{version}}"}\', max: 1 }',
+      },
+      odd,
+    );
+    expect(config.queries[0]!.query).toBe('up{version="shop:1.4.2+build\\"(x)"}');
+    expect(config.probes[0]!.body!.test('shop:1.4.2+build"(x)')).toBe(true);
+    expect(config.probes[0]!.body!.test('shop:1.4.22build"x')).toBe(false);
+    const problems = await problemsOf(
+      configOf({ url: 'http://{{address}}/healthz', 'baseline-url': 'http://{{address}}' }),
+    );
+    expect(problems[0]).toMatchObject({ input: 'baseline-url' });
+    expect(problems[0]!.expected).toContain('would be compared with itself');
+  });
+
   it('checks a templated URL for form when the input is read', async () => {
     const problems = await problemsOf(readInputs(analysisFields, from({ url: 'not a url {{slot}}' })));
     expect(problems[0]).toMatchObject({ input: 'url' });

@@ -8,8 +8,9 @@ import type { Evidence, EvidenceSource, SourceFactory } from '../source.js';
 import { baselineSources } from './baseline.js';
 import { probeSources } from './probe.js';
 import { querySources } from './query.js';
+import { trafficSources } from './traffic.js';
 
-const factories: SourceFactory[] = [probeSources, querySources, baselineSources];
+const factories: SourceFactory[] = [trafficSources, probeSources, querySources, baselineSources];
 
 export function createSources(config: AnalysisConfig, evidence: Evidence): EvidenceSource[] {
   return factories.flatMap((factory) => factory(config, evidence));

@@ -66,38 +66,38 @@ export async function measure(
   ]);
   if ('error' in target)
     return { ...base, outcome: 'error', values: [], failure: `${where}: ${target.error}` };
-  if (live && 'error' in live)
-    return {
-      ...base,
-      outcome: 'error',
-      values: target.series,
-      failure: `${where}, for the live slot ${check.compare!.liveSlot}: ${live.error}`,
-    };
   const values = target.series.filter((s) => !Number.isNaN(s.value));
-  const liveValues = live?.series.filter((s) => !Number.isNaN(s.value));
-  const measured = { ...base, values, ...(liveValues ? { live: liveValues } : {}) };
   if (values.length === 0)
     return {
-      ...measured,
+      ...base,
       values: target.series,
       outcome: 'no-data',
       failure: `${where} returned no data${target.series.length ? ' (only NaN)' : ''}`,
     };
+  // The target's own bounds first: a breach fails whatever the live side did.
   const absolute = outsideBounds(check, values);
-  if (absolute) return { ...measured, outcome: 'fail', failure: absolute };
-  if (check.compare) {
-    const pairs = pairSeries(values, liveValues ?? [], check.compare.slot, check.compare.liveSlot);
-    if (pairs.length === 0)
-      return {
-        ...measured,
-        outcome: 'no-data',
-        failure: `${where} returned no data for the live slot ${check.compare.liveSlot} to compare with${
-          liveValues?.length ? ' (no series with the same labels)' : ''
-        }`,
-      };
-    const relative = worseThanLive(check, pairs);
-    if (relative) return { ...measured, outcome: 'fail', failure: relative };
+  if (absolute) return { ...base, values, outcome: 'fail', failure: absolute };
+  if (!check.compare || !live) return { ...base, values, outcome: 'pass' };
+  const { liveSlot } = check.compare;
+  if ('error' in live)
+    return {
+      ...base,
+      values,
+      outcome: 'error',
+      failure: `${where}, for the live slot ${liveSlot}: ${live.error}`,
+    };
+  const liveValues = live.series.filter((s) => !Number.isNaN(s.value));
+  const measured = { ...base, values, live: liveValues };
+  if (liveValues.length === 0) {
+    // The live slot takes no traffic (the 100% step): nothing to compare with.
+    // The target's own bounds were met; without any, the interval has no evidence.
+    const none = `${where} returned no data for the live slot ${liveSlot} to compare with`;
+    return check.max !== undefined || check.min !== undefined
+      ? { ...measured, outcome: 'pass', failure: `${none}; judged by max/min alone` }
+      : { ...measured, outcome: 'no-data', failure: none };
   }
+  const relative = worseThanLive(check, pairSeries(values, liveValues, check.compare.slot, liveSlot));
+  if (relative) return { ...measured, outcome: 'fail', failure: relative };
   return { ...measured, outcome: 'pass' };
 }
 
@@ -134,10 +134,10 @@ function pairSeries(target: Series[], live: Series[], slot: string, liveSlot: st
         .sort(([a], [b]) => a.localeCompare(b)),
     );
   const byKey = new Map(live.map((s) => [key(s), s]));
-  return target.flatMap((s) => {
-    const partner = byKey.get(key(s));
-    return partner ? [{ target: s, live: partner }] : [];
-  });
+  // A target series the live slot has no series for (a route live never
+  // failed on) is compared with 0: absence on the live side is not evidence
+  // that the target is fine.
+  return target.map((s) => ({ target: s, live: byKey.get(key(s)) ?? { labels: s.labels, value: 0 } }));
 }
 
 /** `target / live`; a live value of zero makes any positive target infinitely worse, and zero against zero equal. */
@@ -150,12 +150,24 @@ function worseThanLive(check: QueryCheck, pairs: Pair[]): string | undefined {
   const { maxIncrease, maxRatio, slot, liveSlot } = check.compare!;
   for (const pair of pairs) {
     const increase = pair.target.value - pair.live.value;
-    const over =
-      maxIncrease !== undefined && increase > maxIncrease
+    const overIncrease = maxIncrease !== undefined && increase > maxIncrease;
+    const overRatio = maxRatio !== undefined && ratio(pair) > maxRatio;
+    // With both bounds, the target must exceed both: each is the tolerance the other one widens.
+    const worse =
+      maxIncrease !== undefined && maxRatio !== undefined
+        ? overIncrease && overRatio
+        : overIncrease || overRatio;
+    if (!worse) continue;
+    const over = [
+      overIncrease
         ? `${increase >= 0 ? '+' : ''}${formatValue(increase)}, over max-increase ${maxIncrease}`
-        : maxRatio !== undefined && ratio(pair) > maxRatio
-          ? `${formatValue(ratio(pair))}× live, over max-ratio ${maxRatio}`
-          : undefined;
+        : '',
+      overRatio
+        ? `${pair.live.value === 0 ? 'live is 0' : `${formatValue(ratio(pair))}× live`}, over max-ratio ${maxRatio}`
+        : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     // Labels only tell series apart; the slot's own label says nothing the sentence does not.
     const labels =
       pairs.length > 1
@@ -165,8 +177,7 @@ function worseThanLive(check: QueryCheck, pairs: Pair[]): string | undefined {
             ),
           )
         : '';
-    if (over)
-      return `query "${check.name}" = ${formatValue(pair.target.value)} on ${slot} vs ${formatValue(pair.live.value)} on ${liveSlot} (live)${labels}: ${over}`;
+    return `query "${check.name}" = ${formatValue(pair.target.value)} on ${slot} vs ${formatValue(pair.live.value)} on ${liveSlot} (live)${labels}: ${over}`;
   }
   return undefined;
 }
@@ -212,7 +223,7 @@ export class QuerySource implements EvidenceSource {
     const decided = settledVerdict(tracker, what) ??
       blindVerdict(tracker, what) ?? {
         verdict: 'pass' as const,
-        reason: `${what}: within bounds${check.compare ? ` and within the live slot's ${check.compare.liveSlot} bounds` : ''} in ${tracker.count('pass')} of ${tracker.intervals} intervals${policyNote(tracker)}`,
+        reason: `${what}: within bounds${check.compare ? ` (and no worse than the live slot ${check.compare.liveSlot} beyond the tolerance)` : ''} in ${tracker.count('pass')} of ${tracker.intervals} intervals${policyNote(tracker)}`,
       };
     const values = this.lastWithData?.values;
     const live = this.lastWithData?.live;
