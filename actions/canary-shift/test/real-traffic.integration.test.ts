@@ -135,7 +135,9 @@ describe('canary-shift judges real traffic through the router', () => {
       () => Promise<NginxStage | HaproxyStage>
     >) {
       const busy = track(await make());
-      const [result, load] = await underLoad(busy, () => shift(busy));
+      // A latency floor well above loopback noise: a good release must not be judged slower
+      // because a loaded CI machine stalled one process for a few milliseconds.
+      const [result, load] = await underLoad(busy, () => shift(busy, { 'baseline-latency-floor': '25ms' }));
       expect(result.exitCode, result.log).toBe(0);
       expect(result.outputs.result).toBe('promoted');
       expect(load.failures).toEqual([]);
@@ -143,7 +145,7 @@ describe('canary-shift judges real traffic through the router', () => {
 
       // A few requests per interval: too few to judge, so the probes decide — and promote.
       const quiet = track(await make());
-      const [calm] = await underLoad(quiet, () => shift(quiet), 20);
+      const [calm] = await underLoad(quiet, () => shift(quiet, { 'baseline-latency-floor': '25ms' }), 20);
       expect(calm.exitCode, calm.log).toBe(0);
       expect(calm.outputs.result).toBe('promoted');
       expect(calm.summary).toContain('fewer than min-requests 10');

@@ -208,6 +208,8 @@ describe('verify-health on real traffic through HAProxy', () => {
             'live-slot': 'blue',
             duration: '4s',
             interval: '1s',
+            // Well above loopback noise, so a stall of the loaded machine never reads as a slower slot.
+            'baseline-latency-floor': '25ms',
           },
           timeoutMs: 60_000,
         });

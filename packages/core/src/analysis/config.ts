@@ -110,6 +110,11 @@ export interface TrafficSettings {
   minRequests: number;
   /** The tolerances and confidence of the comparison with the live slot (the baseline-* inputs). */
   comparison: Omit<BaselineSettings, 'url' | 'minSamples'>;
+  /**
+   * What the live slot served in the last step that gave it enough traffic,
+   * filled in as the shift runs: the reference of a step where it takes none.
+   */
+  liveReference?: { requests: number; errors: number };
 }
 
 export interface AnalysisConfig {

@@ -120,6 +120,50 @@ export function oneProportionZ(x: number, n: number, p0: number): TestResult {
   return { statistic: z, z, pValue: normalSurvival(z) };
 }
 
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9): exact enough for binomial coefficients of any count. */
+export function logGamma(x: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const z = x - 1;
+  let a = c[0]!;
+  const t = z + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i]! / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+function logChoose(n: number, k: number): number {
+  return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+}
+
+/**
+ * Fisher's exact test, one-sided: the probability, with the margins fixed, of
+ * at least `x1` failures among the first sample's `n1` when the two samples
+ * fail alike. Exact at the small counts where the z approximation is far too
+ * confident (2/20 vs 2/180: z gives 0.0035, Fisher about 0.05).
+ */
+export function fisherExactGreater(x1: number, n1: number, x2: number, n2: number): number {
+  const failures = x1 + x2;
+  const total = n1 + n2;
+  const base = logChoose(total, n1);
+  let p = 0;
+  for (let k = x1; k <= Math.min(failures, n1); k++)
+    p += Math.exp(logChoose(failures, k) + logChoose(total - failures, n1 - k) - base);
+  return Math.min(1, p);
+}
+
+/** P(X ≥ x) for X ~ Binomial(n, p0): the exact one-sample test of a rate above p0. */
+export function binomialAtLeast(x: number, n: number, p0: number): number {
+  if (x <= 0) return 1;
+  if (p0 <= 0) return 0;
+  if (p0 >= 1) return 1;
+  let p = 0;
+  for (let k = x; k <= n; k++) p += Math.exp(logChoose(n, k) + k * Math.log(p0) + (n - k) * Math.log(1 - p0));
+  return Math.min(1, p);
+}
+
 /** P(Z ≤ z) for a standard normal Z. */
 export function normalCdf(z: number): number {
   return 0.5 * erfc(-z / Math.SQRT2);

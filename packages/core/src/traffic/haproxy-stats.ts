@@ -20,6 +20,10 @@ export interface ServerCounters {
   byClass: Record<'1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'other', number>;
   connectionErrors: number;
   responseErrors: number;
+  /** Retries and redispatches away from this server (`wretr`, `wredis`): attempts it failed. */
+  retries: number;
+  /** `UP`, `DOWN`, `MAINT`, `NOLB`… as HAProxy reports the server. */
+  status: string;
   /** Average response time of the last 1,024 requests, in ms (0 before any). */
   averageResponseMs: number;
 }
@@ -67,6 +71,8 @@ export function parseShowStat(text: string, backend: string): Map<string, Server
       byClass,
       connectionErrors: num('econ'),
       responseErrors: num('eresp'),
+      retries: num('wretr') + num('wredis'),
+      status: at('status') < 0 ? '' : (cells[at('status')] ?? ''),
       averageResponseMs: num('rtime'),
     });
   }

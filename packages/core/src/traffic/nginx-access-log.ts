@@ -52,6 +52,14 @@ export interface LogReading {
   events: string[];
 }
 
+/** One open file of the log, read from an offset, with the start of a line not yet complete. */
+interface Tail {
+  handle: FileHandle;
+  inode: number;
+  offset: number;
+  partial: string;
+}
+
 export class AccessLogError extends OperationError {
   override readonly name = 'AccessLogError';
 }
@@ -63,6 +71,11 @@ export async function slotAddresses(
   const bySlot = new Map<string, SlotName>();
   const matched: string[] = [];
   for (const [slot, address] of slots) {
+    // A unix socket is logged as written (`unix:/run/app.sock`).
+    if (address.startsWith('unix:')) {
+      bySlot.set(address, slot);
+      continue;
+    }
     const at = address.lastIndexOf(':');
     const host = at > 0 && !address.endsWith(']') ? address.slice(0, at) : address;
     const port = at > 0 && !address.endsWith(']') ? address.slice(at + 1) : '80';
@@ -79,10 +92,12 @@ export async function slotAddresses(
 }
 
 export class NginxAccessLog {
-  #handle: FileHandle | undefined;
-  #inode = 0;
-  #offset = 0;
-  #partial = '';
+  #current: Tail | undefined;
+  /**
+   * Files renamed away by a rotation. nginx writes to a renamed file until it
+   * is told to reopen its logs, so they are read on every read until the end.
+   */
+  #retired: Tail[] = [];
 
   constructor(
     readonly path: string,
@@ -91,34 +106,39 @@ export class NginxAccessLog {
 
   /** Starts at the end of the file as it is now: only what is written from here on is read. */
   async begin(): Promise<void> {
-    await this.#open(true);
+    await this.close();
+    this.#current = await this.#open(true);
   }
 
   /** Everything written since the last read, as upstream attempts per slot. */
   async read(): Promise<LogReading> {
     const events: string[] = [];
+    this.#current ??= await this.#open(true);
     let text = '';
-    if (!this.#handle) await this.#open(true);
-    text += await this.#drain(events);
+    for (const tail of this.#retired) text += await this.#drain(tail, events);
+    text += await this.#drain(this.#current, events);
     const now = await stat(this.path).catch(() => undefined);
-    if (now && now.ino !== this.#inode) {
-      // Rotated: the old file is read to its end (above), the new one from its start.
-      events.push(`${this.path} was rotated; reading the new file from its start`);
-      await this.#handle?.close();
-      this.#handle = undefined;
-      this.#partial = '';
-      await this.#open(false);
-      text += await this.#drain(events);
+    if (now && now.ino !== this.#current.inode) {
+      events.push(
+        `${this.path} was rotated; reading the new file from its start, and the old one to its end`,
+      );
+      this.#retired.push(this.#current);
+      // A few rotations in one step at most are kept open.
+      while (this.#retired.length > 4) await this.#retired.shift()!.handle.close();
+      this.#current = await this.#open(false);
+      text += await this.#drain(this.#current, events);
     }
     return this.#parse(text, events);
   }
 
   async close(): Promise<void> {
-    await this.#handle?.close();
-    this.#handle = undefined;
+    for (const tail of [...this.#retired, ...(this.#current ? [this.#current] : [])])
+      await tail.handle.close().catch(() => undefined);
+    this.#retired = [];
+    this.#current = undefined;
   }
 
-  async #open(atEnd: boolean): Promise<void> {
+  async #open(atEnd: boolean): Promise<Tail> {
     let handle: FileHandle;
     try {
       handle = await open(this.path, 'r');
@@ -137,37 +157,35 @@ export class NginxAccessLog {
       await handle.close();
       throw new AccessLogError(`nginx access log ${this.path} is not a file`);
     }
-    this.#handle = handle;
-    this.#inode = info.ino;
-    this.#offset = atEnd ? info.size : 0;
+    return { handle, inode: info.ino, offset: atEnd ? info.size : 0, partial: '' };
   }
 
-  /** What the open file has beyond the offset, in whole lines (a partial last line waits for the next read). */
-  async #drain(events: string[]): Promise<string> {
-    const handle = this.#handle!;
-    const { size } = await handle.stat();
-    if (size < this.#offset) {
+  /** What a file has beyond its offset, in whole lines (a partial last line waits for the next read). */
+  async #drain(tail: Tail, events: string[]): Promise<string> {
+    const { size } = await tail.handle.stat();
+    if (size < tail.offset) {
       events.push(`${this.path} was truncated; reading it again from its start`);
-      this.#offset = 0;
-      this.#partial = '';
+      tail.offset = 0;
+      tail.partial = '';
     }
     const chunks: Buffer[] = [];
-    while (this.#offset < size) {
-      const buffer = Buffer.alloc(Math.min(1 << 20, size - this.#offset));
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.#offset);
+    while (tail.offset < size) {
+      const buffer = Buffer.alloc(Math.min(1 << 20, size - tail.offset));
+      const { bytesRead } = await tail.handle.read(buffer, 0, buffer.length, tail.offset);
       if (bytesRead === 0) break;
       chunks.push(buffer.subarray(0, bytesRead));
-      this.#offset += bytesRead;
+      tail.offset += bytesRead;
     }
-    const text = this.#partial + Buffer.concat(chunks).toString('utf8');
+    const text = tail.partial + Buffer.concat(chunks).toString('utf8');
     const end = text.lastIndexOf('\n');
-    this.#partial = text.slice(end + 1);
+    tail.partial = text.slice(end + 1);
     return text.slice(0, end + 1);
   }
 
   #parse(text: string, events: string[]): LogReading {
     const reading: LogReading = { attempts: [], lines: 0, malformed: 0, unmatched: 0, probes: 0, events };
     let firstBad: string | undefined;
+    let firstUnmatched: string | undefined;
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       reading.lines++;
@@ -183,12 +201,26 @@ export class NginxAccessLog {
         continue;
       }
       const attempts = attemptsOf(entry, this.addresses);
-      if (attempts.length === 0) reading.unmatched++;
+      const servers = entry.upstream_addr.split(/\s*,\s*|\s+:\s+/).map((a) => a.trim());
+      if (
+        !servers.some((a) => this.addresses.has(a)) &&
+        entry.upstream_addr !== '-' &&
+        entry.upstream_addr !== ''
+      ) {
+        reading.unmatched++;
+        firstUnmatched ??= entry.upstream_addr;
+      }
       reading.attempts.push(...attempts);
     }
     if (reading.lines > 0 && reading.malformed === reading.lines)
       throw new AccessLogError(
         `nginx access log ${this.path} is not in Glidepath's JSON log format (log_format glidepath in canary-shift's README); first line: ${firstBad}`,
+      );
+    // Requests went upstream, but never to an address of the slots: the log belongs to another
+    // upstream, or `slots` does not say the addresses nginx logs. Blind, not quiet.
+    if (reading.unmatched > 0 && reading.attempts.length === 0)
+      throw new AccessLogError(
+        `none of the ${reading.unmatched} requests in nginx access log ${this.path} went to a slot's address (the log names ${firstUnmatched}; slots are ${[...this.addresses.keys()].join(', ')})`,
       );
     return reading;
   }
@@ -235,6 +267,8 @@ function attemptsOf(entry: LogEntry, addresses: Map<string, SlotName>): Upstream
     const slot = addresses.get(server);
     if (!slot) return;
     const status = statuses[i] ?? '';
+    // 499: the client gave up before the upstream answered; that says nothing of the slot.
+    if (status === '-' && entry.status === '499') return;
     const seconds = times[i] ?? '';
     attempts.push({
       slot,

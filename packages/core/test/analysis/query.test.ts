@@ -27,7 +27,7 @@ const check = (extra: Partial<QueryCheck['compare']> = {}, bounds: Partial<Query
 const one = (value: number, labels: Record<string, string> = {}): Series[] => [{ labels, value }];
 
 describe('compare: live', () => {
-  it('compares a target series the live slot lacks with 0', async () => {
+  it('has no evidence, never a pass, for a target series the live slot has no series for', async () => {
     const m = await measure(
       check({ maxIncrease: 0.05 }),
       answering({
@@ -39,23 +39,24 @@ describe('compare: live', () => {
       }),
       0,
     );
-    expect(m.outcome).toBe('fail');
-    expect(m.failure).toBe(
-      'query "errors" = 0.9 on green vs 0 on blue (live) {route="/checkout"}: +0.9, over max-increase 0.05',
+    expect(m.outcome).toBe('no-data');
+    expect(m.failure).toContain(
+      '1 series of green have no series with the same labels on the live slot blue',
     );
+    expect(m.failure).toContain('{route="/checkout"}');
   });
 
-  it('with both bounds, fails only when both are exceeded', async () => {
+  it('applies each bound on its own, and names both when both are exceeded', async () => {
     const provider = (target: number, live: number) => answering({ target: one(target), live: one(live) });
     const both = check({ maxIncrease: 0.01, maxRatio: 2 });
-    // A tiny rise over a clean live slot: infinitely many times 0, but under max-increase.
-    expect((await measure(both, provider(0.0001, 0), 0)).outcome).toBe('pass');
+    expect((await measure(both, provider(0.011, 0.01), 0)).outcome).toBe('pass');
     expect((await measure(both, provider(0.05, 0.01), 0)).failure).toBe(
       'query "errors" = 0.05 on green vs 0.01 on blue (live): +0.04, over max-increase 0.01; 5× live, over max-ratio 2',
     );
     expect((await measure(check({ maxRatio: 2 }), provider(0.3, 0), 0)).failure).toContain(
       'live is 0, over max-ratio 2',
     );
+    expect((await measure(check({ maxIncrease: 0.1 }), provider(0.3, 0.25), 0)).outcome).toBe('pass');
   });
 
   it('judges by max/min alone when the live slot has no data, and has no evidence without them', async () => {

@@ -96,8 +96,19 @@ export async function measure(
       ? { ...measured, outcome: 'pass', failure: `${none}; judged by max/min alone` }
       : { ...measured, outcome: 'no-data', failure: none };
   }
-  const relative = worseThanLive(check, pairSeries(values, liveValues, check.compare.slot, liveSlot));
+  const pairs = pairSeries(values, liveValues, check.compare.slot, liveSlot);
+  const matched = pairs.filter((p): p is { target: Series; live: Series } => p.live !== undefined);
+  const relative = worseThanLive(check, matched);
   if (relative) return { ...measured, outcome: 'fail', failure: relative };
+  // A target series the live slot has none for cannot be compared: not a pass (it
+  // may be a route the new version breaks), so the interval has no evidence.
+  const unpaired = pairs.filter((p) => p.live === undefined);
+  if (unpaired.length)
+    return {
+      ...measured,
+      outcome: 'no-data',
+      failure: `${where}: ${unpaired.length} series of ${check.compare.slot} have no series with the same labels on the live slot ${liveSlot} (e.g.${formatLabels(unpaired[0]!.target.labels)}): write the query so both slots return the same series (e.g. "or" a zero vector by the same labels)`,
+    };
   return { ...measured, outcome: 'pass' };
 }
 
@@ -116,7 +127,8 @@ function outsideBounds(check: QueryCheck, values: Series[]): string | undefined 
 
 interface Pair {
   target: Series;
-  live: Series;
+  /** Undefined: the live slot has no series with these labels. */
+  live: Series | undefined;
 }
 
 /**
@@ -126,7 +138,7 @@ interface Pair {
  * `slot="blue"`).
  */
 function pairSeries(target: Series[], live: Series[], slot: string, liveSlot: string): Pair[] {
-  if (target.length === 1 && live.length === 1) return [{ target: target[0]!, live: live[0]! }];
+  if (target.length === 1 && live.length === 1) return [{ target: target[0]!, live: live[0] }];
   const key = (series: Series) =>
     JSON.stringify(
       Object.entries(series.labels)
@@ -134,19 +146,19 @@ function pairSeries(target: Series[], live: Series[], slot: string, liveSlot: st
         .sort(([a], [b]) => a.localeCompare(b)),
     );
   const byKey = new Map(live.map((s) => [key(s), s]));
-  // A target series the live slot has no series for (a route live never
-  // failed on) is compared with 0: absence on the live side is not evidence
-  // that the target is fine.
-  return target.map((s) => ({ target: s, live: byKey.get(key(s)) ?? { labels: s.labels, value: 0 } }));
+  return target.map((s) => ({ target: s, live: byKey.get(key(s)) }));
 }
 
 /** `target / live`; a live value of zero makes any positive target infinitely worse, and zero against zero equal. */
-function ratio(pair: Pair): number {
+function ratio(pair: { target: Series; live: Series }): number {
   if (pair.live.value === 0) return pair.target.value === 0 ? 1 : Number.POSITIVE_INFINITY;
   return pair.target.value / pair.live.value;
 }
 
-function worseThanLive(check: QueryCheck, pairs: Pair[]): string | undefined {
+function worseThanLive(
+  check: QueryCheck,
+  pairs: Array<{ target: Series; live: Series }>,
+): string | undefined {
   const { maxIncrease, maxRatio, slot, liveSlot } = check.compare!;
   for (const pair of pairs) {
     const increase = pair.target.value - pair.live.value;
