@@ -10,10 +10,10 @@ import {
   formatDuration,
   input,
   type RawInputs,
-  type RouterSettings,
   readInputs,
   requireInputs,
   runnerInputs,
+  type TrafficRouter,
   trafficConfig,
   trafficFields,
 } from '@glidepath/core';
@@ -49,44 +49,31 @@ export const fields = {
   ...trafficFields,
 };
 
-/** What trafficConfig needs to know of the router: which one, its slots, and how to read HAProxy. */
+/** What real traffic needs of the router, from verify-health's read-only router inputs. */
 function routerOf(values: {
   router: 'haproxy' | 'nginx' | undefined;
   slots: Map<string, string>;
   'haproxy-socket': string | undefined;
   'haproxy-backend': string | undefined;
-}): RouterSettings | undefined {
-  const slotNames = [...values.slots.keys()] as [string, string];
+}): TrafficRouter | undefined {
   if (values.router === 'haproxy')
     return {
       router: 'haproxy',
-      slotNames,
       slots: values.slots,
       socket: values['haproxy-socket'] ?? '',
       backend: values['haproxy-backend'] ?? '',
     };
-  if (values.router === 'nginx')
-    return {
-      router: 'nginx',
-      slotNames,
-      slots: values.slots,
-      upstreamFile: '',
-      upstream: '',
-      testCommand: [],
-      reloadCommand: [],
-    };
-  return undefined;
+  return values.router === 'nginx' ? { router: 'nginx', slots: values.slots } : undefined;
 }
 
 /** A slot name as `slots` takes it (a DNS label), or empty. */
 function optionalSlot() {
-  const slot = input.string({
-    pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
-    patternHint: 'a slot name such as blue or green (lower-case letters, digits and "-")',
-  });
-  return {
-    parse: (raw: string) => (raw.trim() === '' ? { ok: true as const, value: undefined } : slot.parse(raw)),
-  };
+  return input.optional(
+    input.string({
+      pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+      patternHint: 'a slot name such as blue or green (lower-case letters, digits and "-")',
+    }),
+  );
 }
 
 export interface Context {

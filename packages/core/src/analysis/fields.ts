@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { InputProblem } from '../errors.js';
-import type { Field, FieldResult } from '../inputs/fields.js';
+import type { Field } from '../inputs/fields.js';
 import * as input from '../inputs/fields.js';
 import { type Parsed, requireInputs } from '../inputs/read.js';
 import { registerSecret } from '../secrets.js';
@@ -36,15 +36,6 @@ import {
   templateProblem,
   withStandIns,
 } from './templates.js';
-
-/** An input that may be empty (undefined), and otherwise must parse with `field`. */
-function optional<T>(field: Field<T>): Field<T | undefined> {
-  return {
-    ...field,
-    parse: (raw): FieldResult<T | undefined> | Promise<FieldResult<T | undefined>> =>
-      raw.trim() === '' ? { ok: true, value: undefined } : field.parse(raw),
-  };
-}
 
 const policies = ['fail', 'inconclusive', 'pass'] as const;
 
@@ -87,13 +78,13 @@ export const analysisFields = {
     default: [],
     what: 'a YAML list of checks, each with url and optionally name, method, headers, status, body, json, max-latency',
   }),
-  'baseline-url': optional(
+  'baseline-url': input.optional(
     input.string({
       pattern: /^https?:\/\/\S+$/,
       patternHint: 'an absolute http or https URL (placeholders such as {{live-slot}} allowed)',
     }),
   ),
-  'prometheus-url': optional(input.url()),
+  'prometheus-url': input.optional(input.url()),
   'prometheus-token': input.secret({ default: '' }),
   'prometheus-username': input.optionalString(),
   'prometheus-password': input.secret({ default: '' }),

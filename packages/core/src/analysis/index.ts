@@ -62,7 +62,7 @@ export {
   templateProblem,
   withStandIns,
 } from './templates.js';
-export { type TrafficInputs, trafficConfig, trafficFields } from './traffic-fields.js';
+export { type TrafficInputs, type TrafficRouter, trafficConfig, trafficFields } from './traffic-fields.js';
 export {
   byPolicy,
   type IntervalJudgement,

@@ -106,20 +106,6 @@ export function twoProportionZ(
   return { statistic: z, z, pValue };
 }
 
-/**
- * One-proportion z test of whether the rate x/n is greater than p0 (the
- * normal approximation of the binomial test): what is left to judge an error
- * rate by when there is no second sample to compare it with.
- */
-export function oneProportionZ(x: number, n: number, p0: number): TestResult {
-  if (n <= 0) throw new RangeError('oneProportionZ needs at least one trial');
-  if (p0 <= 0)
-    return x > 0 ? { statistic: Infinity, z: Infinity, pValue: 0 } : { statistic: 0, z: 0, pValue: 1 };
-  if (p0 >= 1) return { statistic: 0, z: 0, pValue: 1 };
-  const z = (x / n - p0) / Math.sqrt((p0 * (1 - p0)) / n);
-  return { statistic: z, z, pValue: normalSurvival(z) };
-}
-
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9): exact enough for binomial coefficients of any count. */
 export function logGamma(x: number): number {
   const c = [

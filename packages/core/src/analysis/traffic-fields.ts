@@ -10,8 +10,8 @@ import type { InputProblem } from '../errors.js';
 import type { Field } from '../inputs/fields.js';
 import * as input from '../inputs/fields.js';
 import type { Parsed } from '../inputs/read.js';
-import type { RouterSettings } from '../traffic/settings.js';
-import { parseStatusRanges, type StatusRange, type TrafficSettings } from './config.js';
+import type { RouterKind } from '../traffic/router.js';
+import { formatStatusRanges, parseStatusRanges, type StatusRange, type TrafficSettings } from './config.js';
 import type { AnalysisInputs } from './fields.js';
 
 const errorStatus: Field<StatusRange[]> = {
@@ -27,14 +27,22 @@ const errorStatus: Field<StatusRange[]> = {
 export const trafficFields = {
   'traffic-metrics': input.oneOf(['auto', 'router', 'off'] as const, { default: 'auto' }),
   'nginx-access-log': input.optionalString(),
-  'traffic-max-error-rate': {
-    parse: (raw: string) => (raw.trim() === '' ? { ok: true, value: undefined } : input.percent().parse(raw)),
-  } as Field<number | undefined>,
+  'traffic-max-error-rate': input.optional(input.percent()),
   'traffic-error-status': errorStatus,
   'min-requests': input.integer({ default: 10, min: 1, max: 1_000_000 }),
 };
 
 export type TrafficInputs = Parsed<typeof trafficFields>;
+
+/**
+ * What real traffic needs to know of the router: which one, its slots, and
+ * for HAProxy how to reach its counters. RouterSettings is one; verify-health,
+ * which only reads the router, builds one from fewer inputs.
+ */
+export type TrafficRouter =
+  | { router: 'haproxy'; slots: ReadonlyMap<string, string>; socket: string; backend: string }
+  | { router: 'nginx'; slots: ReadonlyMap<string, string> }
+  | { router: Exclude<RouterKind, 'haproxy' | 'nginx'> };
 
 /** Routers that see which slot served each request, and what each needs. */
 const CAPABLE = 'haproxy (always), or nginx with nginx-access-log';
@@ -53,7 +61,7 @@ export function trafficConfig(
       | 'baseline-error-tolerance'
       | 'baseline-confidence'
     >,
-  router: RouterSettings | undefined,
+  router: TrafficRouter | undefined,
   workspace: string,
 ): { problems: InputProblem[]; forSlots: (slot: string, liveSlot: string) => TrafficSettings | undefined } {
   const problems: InputProblem[] = [];
@@ -98,18 +106,18 @@ export function trafficConfig(
   if (router?.router === 'haproxy' && !wholeClasses)
     problems.push({
       input: 'traffic-error-status',
-      value: status.map((r) => (r.from === r.to ? r.from : `${r.from}-${r.to}`)).join(', '),
+      value: formatStatusRanges(status),
       expected: 'whole classes such as 5xx or 4xx: HAProxy counts answers per class, not per code',
     });
   const on = mode !== 'off' && capable;
   const forSlots = (slot: string, liveSlot: string): TrafficSettings | undefined => {
-    if (!on || !router) return undefined;
+    if (!on || !router || (router.router !== 'haproxy' && router.router !== 'nginx')) return undefined;
     const max = values['traffic-max-error-rate'];
     return {
       router:
         router.router === 'haproxy'
           ? { kind: 'haproxy', socket: router.socket, backend: router.backend, servers: router.slots }
-          : { kind: 'nginx', log: log!, addresses: (router as { slots: Map<string, string> }).slots },
+          : { kind: 'nginx', log: log!, addresses: router.slots },
       slot,
       liveSlot,
       errorStatus: status,

@@ -55,6 +55,15 @@ export function string(options?: Common<string> & { pattern?: RegExp; patternHin
   );
 }
 
+/** An input that may be empty (undefined), and otherwise must parse with `field`. */
+export function optional<T>(field: Field<T>): Field<T | undefined> {
+  return {
+    ...field,
+    parse: (raw): FieldResult<T | undefined> | Promise<FieldResult<T | undefined>> =>
+      raw.trim() === '' ? { ok: true, value: undefined } : field.parse(raw),
+  };
+}
+
 /** A value that must never be printed: registered with the runner's masker when read. */
 export function secret(options?: Common<string>): Field<string> {
   return { ...withDefault(options, (raw) => ok(raw), 'a secret'), secret: true };

@@ -201,7 +201,7 @@ export class NginxAccessLog {
         continue;
       }
       const attempts = attemptsOf(entry, this.addresses);
-      const servers = entry.upstream_addr.split(/\s*,\s*|\s+:\s+/).map((a) => a.trim());
+      const servers = upstreamList(entry.upstream_addr);
       if (
         !servers.some((a) => this.addresses.has(a)) &&
         entry.upstream_addr !== '-' &&
@@ -250,16 +250,20 @@ function parseLine(line: string): LogEntry | undefined {
     : undefined;
 }
 
+/** One item per upstream tried: `$upstream_*` lists are comma separated, with ` : ` between redirect groups. */
+function upstreamList(text: string): string[] {
+  return text.split(/\s*,\s*|\s+:\s+/).map((item) => item.trim());
+}
+
 /**
  * The attempts of one request: `$upstream_addr` lists the servers tried, comma
  * separated, with ` : ` between the groups of an internal redirect; the status
  * and time lists have one item per server, in the same order.
  */
 function attemptsOf(entry: LogEntry, addresses: Map<string, SlotName>): UpstreamAttempt[] {
-  const split = (text: string) => text.split(/\s*,\s*|\s+:\s+/).map((s) => s.trim());
-  const servers = split(entry.upstream_addr);
-  const statuses = split(entry.upstream_status);
-  const times = split(entry.upstream_response_time);
+  const servers = upstreamList(entry.upstream_addr);
+  const statuses = upstreamList(entry.upstream_status);
+  const times = upstreamList(entry.upstream_response_time);
   const at = Math.round(Number(entry.msec) * 1000);
   const path = (entry.request_uri ?? '').split('?')[0] || '/';
   const attempts: UpstreamAttempt[] = [];

@@ -386,12 +386,8 @@ export class TrafficSource implements EvidenceSource {
           : judged === 0
             ? this.alone
               ? {
-                  verdict:
-                    this.config.onNoData === 'pass'
-                      ? ('pass' as const)
-                      : this.config.onNoData === 'fail'
-                        ? ('fail' as const)
-                        : ('inconclusive' as const),
+                  // The policies are named as the verdicts they give: pass, fail or inconclusive.
+                  verdict: this.config.onNoData,
                   reason: `${what}: fewer than min-requests ${s.minRequests} real requests in every interval, and no other check (on-no-data: ${this.config.onNoData})`,
                   // A fail by policy is decided at the end of the window.
                   ...(this.config.onNoData === 'fail'
