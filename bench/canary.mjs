@@ -1,31 +1,43 @@
 #!/usr/bin/env node
-// Measures canary-shift as shipped (actions/canary-shift/dist) on real nginx and
+// Measures canary-shift as shipped (actions/canary-shift/dist) on real nginx
+// (nginx-mode reload, and nginx-mode dynamic with nginx/glidepath.lua) and
 // HAProxy on loopback, under a steady keep-alive load (300 requests/s, 8
-// workers): for a good release, the failed requests users saw during a whole
+// workers) whose client never resends a request (retries off: a reset is a
+// failed request, as it is for a browser's POST): for a good release, the failed requests users saw during a whole
 // shift (10,50,100); for a bad release (the new slot answers 500 to every
 // request; interval 1s, failure-threshold 2), how long from the first failing
 // sample to all traffic verified back on the live slot, and how many failed
 // requests users saw, over what span; and for a release that fails only on a
 // path no probe asks (every /checkout, a fifth of a path mix; the probe asks
 // /healthz), the same figures with the router's own view of real traffic as
-// the evidence (nginx's JSON access log, HAProxy's counters). Prints a table.
+// the evidence (nginx's JSON access log, HAProxy's counters). Failed requests
+// are split into those the router caused (a reset, a timeout, an answer from
+// nginx/HAProxy itself) and the release's own errors. Prints a table.
 //
 //   npm run build -w @glidepath/core && npm run build -w @glidepath/canary-shift \
 //     && npm run bundle -w @glidepath/canary-shift
-//   node bench/canary.mjs [rounds=3]
+//   node bench/canary.mjs [rounds=3] [releases|churn]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { NGINX_LOG_FORMAT } from '../packages/core/dist/index.js';
+import {
+  NGINX_LOG_FORMAT,
+  NginxDynamicRouter,
+  NginxRouter,
+  parseControlEndpoint,
+} from '../packages/core/dist/index.js';
 import { failureSpan, startLoad } from '../test/support/load.mjs';
+import { startNginxDynamic } from '../test/support/nginx-dynamic.mjs';
 import { freePort } from '../test/support/ports.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const action = path.join(root, 'actions/canary-shift');
 const rounds = Number(process.argv[2] ?? 3);
+// `releases` or `churn` runs one part only; both by default.
+const only = process.argv[3];
 const work = mkdtempSync(path.join(tmpdir(), 'glidepath-bench-canary-'));
 const children = new Set();
 
@@ -95,6 +107,27 @@ async function nginx(blue, green) {
         execFileSync('nginx', [...base, '-s', 'quit'], { stdio: 'ignore' });
       } catch {}
     },
+  };
+}
+
+/** nginx with nginx/glidepath.lua: weights change through its loopback control endpoint, never a reload. */
+async function nginxDynamic(blue, green) {
+  const server = await startNginxDynamic({
+    blue: blue.address,
+    green: green.address,
+    accessLog: NGINX_LOG_FORMAT,
+  });
+  return {
+    url: server.url,
+    inputs: {
+      router: 'nginx',
+      'nginx-mode': 'dynamic',
+      'nginx-control-url': server.control,
+      'nginx-upstream': 'app',
+      slots: `blue=${blue.address}\ngreen=${green.address}`,
+      'nginx-access-log': server.accessLog,
+    },
+    stop: () => server.stop(),
   };
 }
 
@@ -174,13 +207,14 @@ async function scenario(routerKind, kind) {
     kind === 'checkout'
       ? await backend('green', 'v2', 1, '/checkout')
       : await backend('green', 'v2', kind === 'bad' ? 1 : 0);
-  const router = routerKind === 'nginx' ? await nginx(blue, green) : await haproxy(blue, green);
+  const router = await { nginx, 'nginx-dynamic': nginxDynamic, haproxy }[routerKind](blue, green);
   try {
     const load = startLoad({
       url: router.url,
       rate: 300,
       concurrency: 8,
       maxMs: 60_000,
+      retries: 'off',
       // A fifth of users' requests go to /checkout.
       ...(kind === 'checkout' ? { paths: ['/', '/', '/', '/', '/checkout'] } : {}),
     });
@@ -204,6 +238,8 @@ async function scenario(routerKind, kind) {
       result.log,
     );
     const failed = report.failures;
+    // The router's own: no answer at all, or an answer no backend gave (no x-version).
+    const byRouter = failed.filter((f) => f.error !== undefined || !f.version || f.version === 'unknown');
     return {
       router: routerKind,
       release: kind,
@@ -212,13 +248,67 @@ async function scenario(routerKind, kind) {
       requests: report.requests,
       rate: report.rate,
       failed: failed.length,
+      byRouter: byRouter.length,
+      resets: byRouter.filter((f) => f.error === 'ECONNRESET').length,
       spanMs: failureSpan(failed),
-      resent: report.retriedResets,
       firstFailureToRevertMs: revert ? Math.round(Number(revert[2]) * 1000) : undefined,
       verdictToRevertMs: revert ? Math.round(Number(revert[1]) * 1000) : undefined,
     };
   } finally {
-    router.stop();
+    await router.stop();
+    blue.stop();
+    green.stop();
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/**
+ * The mechanism alone, without analysis: `changes` weight changes (alternating
+ * 90/10 and 10/90, a quarter second apart) through the router under the same
+ * load, counting the requests that failed because of a change (resets,
+ * timeouts, answers no backend gave). Reload mode reloads nginx at each one.
+ */
+async function churn(mode, changes) {
+  const blue = await backend('blue', 'v1');
+  const green = await backend('green', 'v2');
+  const server = mode === 'dynamic' ? await nginxDynamic(blue, green) : await nginx(blue, green);
+  const slots = new Map([
+    ['blue', blue.address],
+    ['green', green.address],
+  ]);
+  const router =
+    mode === 'dynamic'
+      ? new NginxDynamicRouter({
+          control: parseControlEndpoint(server.inputs['nginx-control-url']),
+          route: 'app',
+          slots,
+        })
+      : new NginxRouter({
+          upstreamFile: server.inputs['nginx-upstream-file'],
+          upstream: 'app',
+          slots,
+          testCommand: server.inputs['nginx-test-command'].split(' '),
+          reloadCommand: server.inputs['nginx-reload-command'].split(' '),
+        });
+  try {
+    const load = startLoad({ url: server.url, rate: 300, concurrency: 16, maxMs: 120_000, retries: 'off' });
+    for (let i = 0; i < changes; i++) {
+      await router.set(i % 2 === 0 ? { blue: 10, green: 90 } : { blue: 90, green: 10 });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const report = await load.stop();
+    const byRouter = report.failures.filter(
+      (f) => f.error !== undefined || !f.version || f.version === 'unknown',
+    );
+    return {
+      requests: report.requests,
+      failed: report.failures.length,
+      byRouter: byRouter.length,
+      resets: byRouter.filter((f) => f.error === 'ECONNRESET').length,
+    };
+  } finally {
+    await server.stop();
     blue.stop();
     green.stop();
     await new Promise((r) => setTimeout(r, 300));
@@ -236,16 +326,21 @@ const range = (values) => {
 
 try {
   const rows = [];
-  for (const routerKind of ['nginx', 'haproxy']) {
+  for (const routerKind of only === 'churn' ? [] : ['nginx', 'nginx-dynamic', 'haproxy']) {
     for (const kind of ['good', 'bad', 'checkout']) {
       const runs = [];
-      for (let i = 0; i < (kind === 'good' ? 1 : rounds); i++) {
+      for (let i = 0; i < rounds; i++) {
         const run = await scenario(routerKind, kind);
         runs.push(run);
         process.stderr.write(`${routerKind} ${kind} #${i + 1}: ${JSON.stringify(run)}\n`);
       }
       rows.push({
-        router: routerKind,
+        router:
+          routerKind === 'nginx'
+            ? 'nginx (reload)'
+            : routerKind === 'nginx-dynamic'
+              ? 'nginx (dynamic)'
+              : 'HAProxy',
         release:
           kind === 'good'
             ? 'good (10,50,100 × 3s)'
@@ -254,22 +349,49 @@ try {
               : 'fails only /checkout (1/5 of real traffic; probe asks /healthz; 1s × 2)',
         runs: runs.length,
         result: [...new Set(runs.map((r) => r.result))].join(','),
+        'requests (per run)': runs.map((r) => r.requests).join(','),
         'req/s': median(runs.map((r) => r.rate)).toFixed(0),
         'failed requests (median, range)': `${median(runs.map((r) => r.failed))} (${range(runs.map((r) => r.failed))})`,
+        'of which the router caused (per run)': runs.map((r) => r.byRouter).join(','),
+        'connection resets (per run)': runs.map((r) => r.resets).join(','),
         'failure span ms (median)': median(runs.map((r) => r.spanMs)),
         'first failing sample → revert verified ms (median, range)':
           kind !== 'good'
             ? `${median(runs.map((r) => r.firstFailureToRevertMs))} (${range(runs.map((r) => r.firstFailureToRevertMs))})`
             : '—',
         'verdict → revert ms (median)': kind !== 'good' ? median(runs.map((r) => r.verdictToRevertMs)) : '—',
-        'resets resent': runs.map((r) => r.resent).join(','),
       });
     }
   }
-  const headers = Object.keys(rows[0]);
-  console.log(`| ${headers.join(' | ')} |`);
-  console.log(`|${headers.map(() => ' --- ').join('|')}|`);
-  for (const row of rows) console.log(`| ${headers.map((h) => row[h]).join(' | ')} |`);
+  const table = (list) => {
+    const headers = Object.keys(list[0]);
+    console.log(`| ${headers.join(' | ')} |`);
+    console.log(`|${headers.map(() => ' --- ').join('|')}|`);
+    for (const row of list) console.log(`| ${headers.map((h) => row[h]).join(' | ')} |`);
+  };
+  if (rows.length > 0) table(rows);
+
+  const changes = 40;
+  const churnRows = [];
+  for (const mode of only === 'releases' ? [] : ['reload', 'dynamic']) {
+    const runs = [];
+    for (let i = 0; i < rounds; i++) {
+      const run = await churn(mode, changes);
+      runs.push(run);
+      process.stderr.write(`churn ${mode} #${i + 1}: ${JSON.stringify(run)}\n`);
+    }
+    churnRows.push({
+      'nginx-mode': mode,
+      'weight changes per run': changes,
+      'requests (per run)': runs.map((r) => r.requests).join(','),
+      'failed requests (per run)': runs.map((r) => r.failed).join(','),
+      'connection resets (per run)': runs.map((r) => r.resets).join(','),
+    });
+  }
+  if (churnRows.length > 0) {
+    console.log('');
+    table(churnRows);
+  }
 } finally {
   for (const child of children) child.kill('SIGKILL');
   rmSync(work, { recursive: true, force: true });

@@ -23,7 +23,7 @@ PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || t
 PG_PASSWORD="glidepath-pg-test"
 MARIADB_PASSWORD="glidepath-mariadb-test"
 
-PACKAGES=(git openssl ca-certificates postgresql mariadb-server mariadb-client nginx-light haproxy prometheus docker-registry buildah busybox-static iproute2 procps curl apache2-utils)
+PACKAGES=(git openssl ca-certificates postgresql mariadb-server mariadb-client nginx-light libnginx-mod-http-lua haproxy prometheus docker-registry buildah busybox-static iproute2 procps curl apache2-utils)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 

@@ -8,6 +8,12 @@ export interface LoadOptions {
   maxMs?: number;
   /** A path mix: each request takes one at random (seeded); default: the URL's own path. */
   paths?: string[];
+  /**
+   * `resets` (default): a GET whose connection is reset before any answer is
+   * resent once on a new connection and counted in `retriedResets`. `off`:
+   * nothing is resent; every reset is a failure (what a POST would see).
+   */
+  retries?: 'resets' | 'off';
 }
 
 export interface Failure {

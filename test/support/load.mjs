@@ -7,8 +7,10 @@
 // version answered each request (the sample service's `x-version` header), so
 // a caller can tell where traffic went and exactly when users saw errors.
 //
-// One case is resent instead of counted: a GET whose connection to the router
-// is reset before any byte of an answer. nginx closes its idle client
+// With `retries: 'resets'` (the default) one case is resent instead of
+// counted: a GET whose connection to the router is reset before any byte of an
+// answer. With `retries: 'off'` nothing is resent — every reset is a failure,
+// as it is for a POST, which no browser resends; benches measure that way. nginx closes its idle client
 // connections (kept-alive ones, and accepted ones whose request it has not read
 // yet) whenever a graceful reload retires the old workers, so a request racing
 // that close sees ECONNRESET. It never reached a backend (a failing or absent
@@ -26,6 +28,7 @@ export function startLoad(options) {
   const concurrency = options.concurrency ?? 8;
   const maxRequests = options.maxRequests ?? 60_000;
   const maxMs = options.maxMs ?? 120_000;
+  const resendResets = (options.retries ?? 'resets') === 'resets';
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(options.url);
   const startedAt = Date.now();
@@ -74,7 +77,7 @@ export function startLoad(options) {
       );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', (error) => {
-        if (retry && !answered && error.code === 'ECONNRESET') {
+        if (resendResets && retry && !answered && error.code === 'ECONNRESET') {
           retriedResets++;
           void once(false, path).then(resolve);
           return;

@@ -1,6 +1,7 @@
 import type { KubeConfig } from '../kubernetes/config.js';
 import { HaproxyRouter } from './haproxy.js';
 import { NginxRouter } from './nginx.js';
+import { NginxDynamicRouter } from './nginx-dynamic.js';
 import type { Router } from './router.js';
 import type { RouterSettings } from './settings.js';
 
@@ -23,6 +24,13 @@ export async function createRouter(
   const log = options.log;
   switch (settings.router) {
     case 'nginx':
+      if (settings.mode === 'dynamic')
+        return new NginxDynamicRouter({
+          control: settings.control,
+          route: settings.upstream,
+          slots: settings.slots,
+          log,
+        });
       return new NginxRouter({
         upstreamFile: settings.upstreamFile,
         upstream: settings.upstream,

@@ -8,6 +8,14 @@ export { IngressNginxRouter, type IngressNginxRouterOptions } from './ingress-ng
 export { NginxRouter, type NginxRouterOptions, writeAtomically } from './nginx.js';
 export { AccessLogError, NGINX_LOG_FORMAT, NginxAccessLog, slotAddresses } from './nginx-access-log.js';
 export {
+  type ControlEndpoint,
+  describeControlEndpoint,
+  NGINX_LUA_MODULE_VERSION,
+  NginxDynamicRouter,
+  type NginxDynamicRouterOptions,
+  parseControlEndpoint,
+} from './nginx-dynamic.js';
+export {
   parseUpstream,
   serverWeight,
   type UpstreamBlock,
@@ -18,6 +26,8 @@ export * from './router.js';
 export {
   type HaproxySettings,
   type KubernetesSettings,
+  type NginxDynamicSettings,
+  type NginxReloadSettings,
   type NginxSettings,
   parseServiceRef,
   ROUTER_KINDS,

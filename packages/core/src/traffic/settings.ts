@@ -6,6 +6,7 @@ import { type Parsed, requireInputs } from '../inputs/read.js';
 import type { KubeconfigSource } from '../kubernetes/config.js';
 import { registerSecret } from '../secrets.js';
 import { splitCommand } from './command.js';
+import { type ControlEndpoint, parseControlEndpoint } from './nginx-dynamic.js';
 import type { RouterKind, SlotName } from './router.js';
 
 export const ROUTER_KINDS = [
@@ -26,15 +27,29 @@ interface Common {
   slotNames: [SlotName, SlotName];
 }
 
-export interface NginxSettings extends Common {
+interface NginxCommon extends Common {
   router: 'nginx';
   /** Slot → server address in the upstream block (`127.0.0.1:8081`, `app-blue:80`, `unix:/run/app.sock`). */
   slots: Map<SlotName, string>;
-  upstreamFile: string;
+  /** reload: the upstream block; dynamic: the route declared in `glidepath.setup()`. */
   upstream: string;
+}
+
+/** `nginx-mode: reload`: the router rewrites an upstream file and reloads nginx gracefully. */
+export interface NginxReloadSettings extends NginxCommon {
+  mode: 'reload';
+  upstreamFile: string;
   testCommand: string[];
   reloadCommand: string[];
 }
+
+/** `nginx-mode: dynamic`: the router sets weights at run time through nginx/glidepath.lua's control endpoint. */
+export interface NginxDynamicSettings extends NginxCommon {
+  mode: 'dynamic';
+  control: ControlEndpoint;
+}
+
+export type NginxSettings = NginxReloadSettings | NginxDynamicSettings;
 
 export interface HaproxySettings extends Common {
   router: 'haproxy';
@@ -113,6 +128,24 @@ function kubeconfig(): Field<KubeconfigSource | undefined> {
   };
 }
 
+const DEFAULT_CONTROL = 'http://127.0.0.1:9901/glidepath';
+
+/** nginx-mode dynamic: where nginx/glidepath.lua's control endpoint listens, loopback or a unix socket only. */
+function controlEndpoint(): Field<ControlEndpoint> {
+  return {
+    parse: (raw) => {
+      const endpoint = parseControlEndpoint(raw.trim() === '' ? DEFAULT_CONTROL : raw.trim());
+      return endpoint
+        ? ok(endpoint)
+        : {
+            ok: false,
+            expected:
+              'the control endpoint on this host: http://127.0.0.1:<port>/<path> (any 127.0.0.0/8 address, or [::1]) or unix:/path/to.sock — never a remote or named host',
+          };
+    },
+  };
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -125,6 +158,8 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 export const routerFields = {
   router: input.oneOf(ROUTER_KINDS),
   slots: input.keyValues({ keyPattern: DNS_LABEL }),
+  'nginx-mode': input.oneOf(['reload', 'dynamic'] as const, { default: 'reload' }),
+  'nginx-control-url': controlEndpoint(),
   'nginx-upstream-file': input.optionalString(),
   'nginx-upstream': input.optionalString(),
   'nginx-test-command': command('nginx -t'),
@@ -166,12 +201,19 @@ export function routerSettings(inputs: RouterInputs): RouterSettings {
 
   switch (inputs.router) {
     case 'nginx': {
+      if (inputs['nginx-mode'] === 'reload')
+        need(
+          'nginx-upstream-file',
+          inputs['nginx-upstream-file'],
+          'the path of the file holding the upstream block (router is nginx)',
+        );
       need(
-        'nginx-upstream-file',
-        inputs['nginx-upstream-file'],
-        'the path of the file holding the upstream block (router is nginx)',
+        'nginx-upstream',
+        inputs['nginx-upstream'],
+        inputs['nginx-mode'] === 'reload'
+          ? 'the name of the upstream block (router is nginx)'
+          : 'the route declared in glidepath.setup() (router is nginx, nginx-mode is dynamic)',
       );
-      need('nginx-upstream', inputs['nginx-upstream'], 'the name of the upstream block (router is nginx)');
       for (const [slot, address] of inputs.slots)
         if (!HOST_PORT.test(address) && !/^unix:\/\S+$/.test(address))
           slotProblem(
@@ -232,15 +274,25 @@ export function routerSettings(inputs: RouterInputs): RouterSettings {
   const common = { slotNames };
   switch (inputs.router) {
     case 'nginx':
-      return {
-        ...common,
-        router: 'nginx',
-        slots: inputs.slots,
-        upstreamFile: inputs['nginx-upstream-file']!,
-        upstream: inputs['nginx-upstream']!,
-        testCommand: inputs['nginx-test-command'],
-        reloadCommand: inputs['nginx-reload-command'],
-      };
+      return inputs['nginx-mode'] === 'dynamic'
+        ? {
+            ...common,
+            router: 'nginx',
+            mode: 'dynamic',
+            slots: inputs.slots,
+            upstream: inputs['nginx-upstream']!,
+            control: inputs['nginx-control-url'],
+          }
+        : {
+            ...common,
+            router: 'nginx',
+            mode: 'reload',
+            slots: inputs.slots,
+            upstreamFile: inputs['nginx-upstream-file']!,
+            upstream: inputs['nginx-upstream']!,
+            testCommand: inputs['nginx-test-command'],
+            reloadCommand: inputs['nginx-reload-command'],
+          };
     case 'haproxy':
       return {
         ...common,

@@ -8,6 +8,7 @@ import { redact, resetSecretsForTest } from '../../src/secrets.js';
 import {
   createRouter,
   HaproxyRouter,
+  NginxDynamicRouter,
   NginxRouter,
   routerFields,
   routerSettings,
@@ -42,12 +43,73 @@ describe('router inputs', () => {
         ['blue', '127.0.0.1:8081'],
         ['green', '127.0.0.1:8082'],
       ]),
+      mode: 'reload',
       upstreamFile: '/etc/nginx/app-upstream.conf',
       upstream: 'app',
       testCommand: ['nginx', '-t', '-c', '/etc/my nginx/nginx.conf', '-g', 'pid /run/a b.pid;'],
       reloadCommand: ['nginx', '-s', 'reload'],
     });
     expect(await createRouter(settings)).toBeInstanceOf(NginxRouter);
+  });
+
+  it('turns nginx-mode dynamic into a loopback control endpoint, and needs no upstream file or commands', async () => {
+    const slots = 'blue=127.0.0.1:8081\ngreen=127.0.0.1:8082';
+    const settings = await settingsOf({
+      router: 'nginx',
+      slots,
+      'nginx-mode': 'dynamic',
+      'nginx-upstream': 'app',
+    });
+    expect(settings).toEqual({
+      router: 'nginx',
+      mode: 'dynamic',
+      slotNames: ['blue', 'green'],
+      slots: new Map([
+        ['blue', '127.0.0.1:8081'],
+        ['green', '127.0.0.1:8082'],
+      ]),
+      upstream: 'app',
+      control: { kind: 'tcp', host: '127.0.0.1', port: 9901, path: '/glidepath' },
+    });
+    const router = await createRouter(settings);
+    expect(router).toBeInstanceOf(NginxDynamicRouter);
+    expect(router.describe()).toBe('nginx route "app" via http://127.0.0.1:9901/glidepath');
+
+    const socket = await settingsOf({
+      router: 'nginx',
+      slots,
+      'nginx-mode': 'dynamic',
+      'nginx-upstream': 'app',
+      'nginx-control-url': 'unix:/run/nginx/glidepath.sock',
+    });
+    expect(socket).toMatchObject({ control: { kind: 'unix', socket: '/run/nginx/glidepath.sock' } });
+
+    const remote = await problemsOf({
+      router: 'nginx',
+      slots,
+      'nginx-mode': 'dynamic',
+      'nginx-upstream': 'app',
+      'nginx-control-url': 'http://10.1.2.3:9901/glidepath',
+    });
+    expect(remote).toEqual([
+      expect.objectContaining({
+        input: 'nginx-control-url',
+        value: 'http://10.1.2.3:9901/glidepath',
+        expected: expect.stringContaining('never a remote or named host'),
+      }),
+    ]);
+    expect(await problemsOf({ router: 'nginx', slots, 'nginx-mode': 'dynamic' })).toEqual([
+      {
+        input: 'nginx-upstream',
+        value: '',
+        expected: 'the route declared in glidepath.setup() (router is nginx, nginx-mode is dynamic)',
+      },
+    ]);
+    expect(
+      await problemsOf({ router: 'nginx', slots, 'nginx-mode': 'lua', 'nginx-upstream': 'app' }),
+    ).toEqual([
+      expect.objectContaining({ input: 'nginx-mode', value: 'lua', expected: 'one of "reload", "dynamic"' }),
+    ]);
   });
 
   it('names each missing setting of the chosen router, before touching anything', async () => {
