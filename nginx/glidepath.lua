@@ -17,6 +17,20 @@
 
 local M = { VERSION = "1" }
 
+local ffi = require("ffi")
+-- Each declaration on its own: another module may have declared some already.
+for _, declaration in ipairs({
+  "int open(const char *pathname, int flags, int mode);",
+  "long write(int fd, const void *buf, size_t count);",
+  "int fsync(int fd);",
+  "int close(int fd);",
+  "int unlink(const char *pathname);",
+  "char *strerror(int errnum);",
+}) do
+  pcall(ffi.cdef, declaration)
+end
+local O_RDONLY, O_WRONLY, O_CREAT, O_EXCL = 0, 1, 0x40, 0x80
+
 local dict_name = "glidepath"
 local state_file = nil
 -- route -> { slots = { slot -> upstream }, order = { slot, ... }, initial = slot }
@@ -92,8 +106,9 @@ local function load_state(d)
   if not state_file then
     return
   end
-  local f = io.open(state_file, "r")
+  local f, open_error = io.open(state_file, "r")
   if not f then
+    ngx.log(ngx.WARN, "glidepath: no saved weights (", tostring(open_error), "): every route that has not been set since this start sends all traffic to its initial slot")
     return
   end
   for line in f:lines() do
@@ -166,7 +181,9 @@ function M.pick(route)
   if not entry or entry.spec ~= spec then
     local weights, problem = parse_weights(route, spec)
     if not weights then
-      ngx.log(ngx.ERR, "glidepath: route \"", route, "\": the weights in force do not fit the routes declared (", problem, "); sending the request to the initial slot")
+      -- Logged once per worker and spec, not per request.
+      ngx.log(ngx.ERR, "glidepath: route \"", route, "\": the weights in force (", spec, ") do not fit the slots setup() declares (", problem, "); sending every request to the initial slot until they are set again")
+      parsed[route] = { spec = spec, picks = { { cfg.slots[cfg.initial], 100 } } }
       return cfg.slots[cfg.initial]
     end
     local picks, upto = {}, 0
@@ -221,7 +238,13 @@ local function state_json(route)
   local d = dict()
   local cfg = routes[route]
   local spec = d:get("w:" .. route)
-  local weights = spec and parse_weights(route, spec) or initial_weights(route)
+  local weights = spec and parse_weights(route, spec)
+  local source = spec and (d:get("s:" .. route) or "set") or "initial"
+  if spec and not weights then
+    -- setup() changed the route's slots since these weights were set: pick() sends everything to initial.
+    source = "invalid"
+  end
+  weights = weights or initial_weights(route)
   local slots, shares = {}, {}
   for _, slot in ipairs(cfg.order) do
     slots[#slots + 1] = json_string(slot) .. ":" .. json_string(cfg.slots[slot])
@@ -233,14 +256,63 @@ local function state_json(route)
     .. ",\"initial\":" .. json_string(cfg.initial)
     .. ",\"weights\":{" .. table.concat(shares, ",") .. "}"
     .. ",\"generation\":" .. (d:get("g:" .. route) or 0)
-    .. ",\"source\":" .. json_string(spec and (d:get("s:" .. route) or "set") or "initial")
+    .. ",\"source\":" .. json_string(source)
     .. ",\"persisted\":" .. (state_file and "true" or "false")
     .. "}"
 end
 
--- Writes every route's weights in force, with `route`'s replaced by `spec`,
--- to a temporary file renamed over the state file (a reader sees the old file
--- or the new one, never a part).
+local function errno_text()
+  return ffi.string(ffi.C.strerror(ffi.errno()))
+end
+
+-- Writes text to path through a new file: created exclusively (never through
+-- a planted link), mode 0644 whatever nginx's umask, flushed to disk, renamed
+-- over path, and the directory flushed so the rename survives a power loss.
+local function write_file(path, text)
+  local temp = path .. ".tmp." .. ngx.worker.pid()
+  ffi.C.unlink(temp)
+  local fd = ffi.C.open(temp, O_WRONLY + O_CREAT + O_EXCL, tonumber("644", 8))
+  if fd < 0 then
+    return nil, "cannot create " .. temp .. ": " .. errno_text()
+  end
+  local written = 0
+  while written < #text do
+    local n = tonumber(ffi.C.write(fd, ffi.cast("const char *", text) + written, #text - written))
+    if n <= 0 then
+      local problem = errno_text()
+      ffi.C.close(fd)
+      ffi.C.unlink(temp)
+      return nil, "cannot write " .. temp .. ": " .. problem
+    end
+    written = written + n
+  end
+  if ffi.C.fsync(fd) ~= 0 then
+    local problem = errno_text()
+    ffi.C.close(fd)
+    ffi.C.unlink(temp)
+    return nil, "cannot flush " .. temp .. " to disk: " .. problem
+  end
+  if ffi.C.close(fd) ~= 0 then
+    local problem = errno_text()
+    ffi.C.unlink(temp)
+    return nil, "cannot close " .. temp .. ": " .. problem
+  end
+  local renamed, rename_error = os.rename(temp, path)
+  if not renamed then
+    ffi.C.unlink(temp)
+    return nil, "cannot replace " .. path .. ": " .. tostring(rename_error)
+  end
+  local dir = string.match(path, "^(.*)/[^/]*$")
+  local dirfd = ffi.C.open(dir ~= nil and dir ~= "" and dir or "/", O_RDONLY, 0)
+  if dirfd >= 0 then
+    ffi.C.fsync(dirfd)
+    ffi.C.close(dirfd)
+  end
+  return true
+end
+
+-- Writes every route's weights in force, with `route`'s replaced by `spec`.
+-- Called under the one change lock, so no other route changes meanwhile.
 local function save_state(d, route, spec, generation)
   if not state_file then
     return true
@@ -257,23 +329,7 @@ local function save_state(d, route, spec, generation)
     end
   end
   table.sort(lines)
-  local temp = state_file .. ".tmp." .. ngx.worker.pid()
-  local f, open_error = io.open(temp, "w")
-  if not f then
-    return nil, "cannot write " .. temp .. ": " .. tostring(open_error)
-  end
-  local ok, write_error = f:write(table.concat(lines, "\n") .. "\n")
-  f:close()
-  if not ok then
-    os.remove(temp)
-    return nil, "cannot write " .. temp .. ": " .. tostring(write_error)
-  end
-  local renamed, rename_error = os.rename(temp, state_file)
-  if not renamed then
-    os.remove(temp)
-    return nil, "cannot replace " .. state_file .. ": " .. tostring(rename_error)
-  end
-  return true
+  return write_file(state_file, table.concat(lines, "\n") .. "\n")
 end
 
 local function is_local(address)
@@ -322,12 +378,12 @@ function M.control()
   end
 
   local d = dict()
-  -- One change at a time per route, across workers; the lock expires by itself
-  -- if a worker dies holding it.
-  local lock = "l:" .. route
+  -- One change at a time, across workers and routes (the state file holds
+  -- every route); the lock expires by itself if a worker dies holding it.
+  local lock = "lock"
   local locked = d:add(lock, ngx.worker.pid(), 5)
   if not locked then
-    return fail(409, "another change of route \"" .. route .. "\" is being applied; try again")
+    return fail(409, "another change is being applied; try again")
   end
   local generation = (d:get("g:" .. route) or 0)
   if expected ~= nil and tonumber(expected) ~= generation then

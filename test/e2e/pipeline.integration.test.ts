@@ -199,8 +199,8 @@ describe('the deploy pipeline end to end', () => {
       expect(good.outputs.result).toBe('promoted');
       expect(good.log).toContain('target-slot auto: green takes no traffic');
       const afterGood = load.snapshot();
+      // No failure other than the resent resets of a graceful reload (their number is timing, bench/'s).
       expect(afterGood.failures, JSON.stringify(afterGood.failures.slice(0, 3))).toEqual([]);
-      expect(afterGood.retriedResets).toBeLessThan(afterGood.requests / 100);
       expect(afterGood.byVersion[imageRef]).toBeGreaterThan(0);
 
       const bad = await shift(`${image}:broken`, { ERROR_RATE: '1' });

@@ -37,6 +37,12 @@ export interface StepResult {
   signal: NodeJS.Signals | null;
   timedOut: boolean;
   cancelled: boolean;
+  /**
+   * Signals the runner sent, in order (cancellation plan, then a timeout's SIGKILL).
+   * `['SIGINT']` after a cancel means the step stopped within the grace period,
+   * before the runner escalated to SIGTERM.
+   */
+  signalsSent: NodeJS.Signals[];
   durationMs: number;
   outputs: Record<string, string>;
   state: Record<string, string>;

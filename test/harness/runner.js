@@ -131,21 +131,28 @@ async function runEntry(entry, options, state) {
   let cancelled = false;
   let timedOut = false;
   const timers = [];
+  // Every signal sent, in order: a step that stops on the first one within the
+  // grace period shows ['SIGINT'], one that needed the runner to escalate shows more.
+  const signalsSent = [];
+  const send = (signal) => {
+    signalsSent.push(signal);
+    child.kill(signal);
+  };
   const cancel = () => {
     if (cancelled) return;
     cancelled = true;
     const plan = options.cancel ?? {};
     const grace = plan.graceMs ?? 7500;
-    child.kill(plan.signal ?? 'SIGINT');
-    timers.push(setTimeout(() => child.kill('SIGTERM'), grace));
-    timers.push(setTimeout(() => child.kill('SIGKILL'), grace * 2));
+    send(plan.signal ?? 'SIGINT');
+    timers.push(setTimeout(() => send('SIGTERM'), grace));
+    timers.push(setTimeout(() => send('SIGKILL'), grace * 2));
   };
   if (entry === 'main' && options.cancel?.afterMs !== undefined)
     timers.push(setTimeout(cancel, options.cancel.afterMs));
   timers.push(
     setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      send('SIGKILL');
     }, options.timeoutMs ?? 120_000),
   );
   child.stdout.on('data', (chunk) => {
@@ -168,6 +175,7 @@ async function runEntry(entry, options, state) {
     signal,
     timedOut,
     cancelled,
+    signalsSent,
     durationMs: Date.now() - started,
     outputs: parseKeyValueFile(readFileSync(files.output, 'utf8')),
     state: parseKeyValueFile(readFileSync(files.state, 'utf8')),

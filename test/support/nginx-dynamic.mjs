@@ -76,6 +76,7 @@ http {
     listen 127.0.0.1:${controlPort};
     listen unix:${socket};
     access_log off;
+    client_body_buffer_size 4k;
     location = /glidepath { ${control} }
   }
   server {

@@ -155,10 +155,11 @@ describe('canary-shift on nginx, nginx-mode dynamic (no reloads)', () => {
 
   it('a crash mid-shift: the post step restores the live slot through the control endpoint', async () => {
     const s = await stage();
+    // A long hold: the kill lands during step 2 however slow the machine is.
     const main = await runMain({
       action: 'canary-shift',
-      inputs: shiftInputs(s),
-      cancel: { whenLog: /Step 2\/3: verified/, signal: 'SIGKILL' },
+      inputs: shiftInputs(s, { steps: '50,100', 'step-duration': '60s' }),
+      cancel: { whenLog: /Step 1\/2: verified/, signal: 'SIGKILL' },
       timeoutMs: 60_000,
     });
     expect(main.signal).toBe('SIGKILL');

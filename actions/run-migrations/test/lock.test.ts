@@ -38,16 +38,23 @@ describe('acquireLock', () => {
   });
 
   it('gives up after lock-wait with a message that says so', async () => {
+    // A clock that each attempt moves 100 ms, so how many attempts fit in lock-wait
+    // does not depend on how fast this machine runs the polling.
     let attempts = 0;
+    let clock = 0;
     await expect(
       acquireLock(
         async () => {
           attempts++;
+          clock += 100;
           return false;
         },
-        { waitMs: 300, maxIntervalMs: 50 },
+        { waitMs: 300, maxIntervalMs: 50, now: () => clock },
       ),
-    ).rejects.toThrow(/Another run holds the migration lock; gave up after waiting .* \(lock-wait: 300ms\)/);
-    expect(attempts).toBeGreaterThan(2);
+    ).rejects.toThrow(
+      /Another run holds the migration lock; gave up after waiting 300ms \(lock-wait: 300ms\)/,
+    );
+    // Attempts at 0, 100 and 200 ms; after the third, 300 ms have passed: lock-wait is over.
+    expect(attempts).toBe(3);
   });
 });

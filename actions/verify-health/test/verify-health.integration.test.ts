@@ -81,6 +81,7 @@ describe('verify-health', () => {
       Array(4).fill('pass'),
     );
     // The slow endpoint waits 300 ms, so the percentiles over both checks reflect it.
+    // structural: a lower bound the endpoint's 300 ms sleep guarantees, however slow the machine
     expect(Number(result.outputs['p95-ms'])).toBeGreaterThanOrEqual(300);
     expect(Number(result.outputs['p50-ms'])).toBeGreaterThan(0);
     expect(Number(result.outputs['p99-ms'])).toBeGreaterThanOrEqual(Number(result.outputs['p95-ms']));
@@ -106,10 +107,11 @@ describe('verify-health', () => {
     expect(result.outputs.reason).toMatch(
       /^check "127\.0\.0\.1:\d+\/flaky": [4-6]\/10 requests failed in the last 2 intervals: answered 500, expected 200-299 \([4-6]×\)$/,
     );
+    // structural: a ratio of counts; /flaky alternates 200 and 500 per request, at any speed
     expect(Number(result.outputs['error-rate'])).toBeCloseTo(0.5, 1);
-    // The acceptance bound is "well before 60 s"; it takes about 2 s (two intervals).
+    // "Long before the end of the window" is structural: it stopped after 2 of the
+    // window's 60 intervals (above). How fast that is belongs to bench/, not here.
     console.info(`verify-health: flaky endpoint failed after ${result.durationMs} ms`);
-    expect(result.durationMs).toBeLessThan(20_000);
     const annotation = errors(result).find((a) => a.title?.includes('/flaky'));
     expect(annotation?.message).toContain('answered 500');
     expect(result.summary).toContain('## verify-health: ❌ fail');
@@ -128,7 +130,8 @@ describe('verify-health', () => {
       errors(result).some((a) => a.message.includes(`GET ${url}: connection refused (ECONNREFUSED)`)),
     ).toBe(true);
     console.info(`verify-health: closed port failed after ${result.durationMs} ms`);
-    expect(result.durationMs).toBeLessThan(15_000);
+    // At once: after failure-threshold (2) of the window's 60 intervals, not at its end.
+    expect(reportOf(result).intervals).toBe(2);
   });
 
   it('fails when a Prometheus query goes over its max', async () => {
@@ -236,7 +239,8 @@ describe('verify-health', () => {
     });
     expect(result.cancelled).toBe(true);
     expect(result.exitCode).toBe(1);
-    expect(result.durationMs).toBeLessThan(20_000);
+    // Promptly: it stopped on SIGINT within the runner's 7.5 s grace, never escalated to SIGTERM.
+    expect(result.signalsSent).toEqual(['SIGINT']);
     expect(result.outputs.reason).toMatch(/^stopped after \d+ intervals; all 1 check passed/);
     expect(errors(result).some((a) => a.message.startsWith('The analysis was cancelled'))).toBe(true);
     expect(result.summary).toContain('stopped before the end of the window');

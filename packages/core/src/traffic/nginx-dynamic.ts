@@ -73,7 +73,7 @@ interface RouteState {
   slots: Record<SlotName, string>;
   weights: Record<SlotName, number>;
   generation: number;
-  source: 'initial' | 'file' | 'set';
+  source: 'initial' | 'file' | 'set' | 'invalid';
   persisted: boolean;
 }
 
@@ -105,10 +105,13 @@ export class NginxDynamicRouter implements Router {
     const problem = weightsProblem(weights, [...this.#options.slots.keys()]);
     if (problem)
       throw new RouterError(`${this.describe()}: cannot set ${formatWeights(weights)}: expected ${problem}`);
-    // Read first: the route must declare exactly these slots before anything changes.
-    this.#weightsOf(await this.#exchange('GET', undefined, signal));
+    // Read first: the route must declare exactly these slots before anything
+    // changes, and the change applies only if nobody else changed the route
+    // in between (the generation read).
+    const before = await this.#exchange('GET', undefined, signal);
+    this.#weightsOf(before);
     const body = [...this.#options.slots.keys()].map((slot) => `${slot}=${weights[slot]}`).join(',');
-    const state = await this.#exchange('PUT', body, signal);
+    const state = await this.#exchange('PUT', body, signal, before.generation);
     const applied = this.#weightsOf(state);
     if (!sameWeights(applied, weights))
       throw new RouterError(
@@ -128,6 +131,10 @@ export class NginxDynamicRouter implements Router {
   }
 
   #weightsOf(state: RouteState): Weights {
+    if (state.source === 'invalid')
+      throw new RouterError(
+        `${this.describe()}: the weights nginx holds do not fit the slots glidepath.setup() now declares (its slots changed since they were set), so nginx sends every request to the initial slot "${(state as { initial?: string }).initial}"; set the weights again`,
+      );
     const mine = [...this.#options.slots.keys()].sort();
     const theirs = Object.keys(state.slots).sort();
     if (mine.join(',') !== theirs.join(','))
@@ -141,13 +148,21 @@ export class NginxDynamicRouter implements Router {
     return weights;
   }
 
-  #exchange(method: 'GET' | 'PUT', body: string | undefined, signal?: AbortSignal): Promise<RouteState> {
+  #exchange(
+    method: 'GET' | 'PUT',
+    body: string | undefined,
+    signal?: AbortSignal,
+    generation?: number,
+  ): Promise<RouteState> {
     const control = this.#options.control;
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     const where = this.describe();
-    const path = `${control.path}?route=${encodeURIComponent(this.#options.route)}`;
+    const path = `${control.path}?route=${encodeURIComponent(this.#options.route)}${generation === undefined ? '' : `&generation=${generation}`}`;
     return new Promise<RouteState>((resolve, reject) => {
-      signal?.throwIfAborted();
+      if (signal?.aborted) {
+        reject(unreachable(where, signal.reason));
+        return;
+      }
       const request = http.request(
         {
           method,

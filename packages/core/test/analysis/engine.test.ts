@@ -87,14 +87,14 @@ describe('analyse', () => {
       intervals: { pass: 5, fail: 0 },
     });
     // Intervals keep their length even though every request answered at once.
+    // structural: a lower bound the 5 × 200 ms interval timers guarantee, however slow the machine
     expect(report.durationMs).toBeGreaterThanOrEqual(950);
   });
 
   it('fails as soon as failure-threshold intervals failed in a row, not at the end of the window', async () => {
-    const started = Date.now();
     const report = await analyse(config(['/ok', '/down']), { durationMs: 60_000 });
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(report.verdict).toBe('fail');
+    // 2 of the window's 300 intervals: it did not wait for the end.
     expect(report.intervals).toBe(2);
     expect(report.reason).toBe(
       'check "down": 8/8 requests failed in the last 2 intervals: answered 500, expected 200-299 (8×)',
@@ -126,15 +126,16 @@ describe('analyse', () => {
   it('waits for the initial delay before the first request', async () => {
     const started = Date.now();
     const report = await analyse(config(['/ok']), { durationMs: 200, initialDelayMs: 400 });
+    // structural: a lower bound the 400 ms initial-delay timer guarantees, however slow the machine
     expect(report.samples[0]!.at - started).toBeGreaterThanOrEqual(390);
   });
 
   it('returns promptly with the verdict so far when its signal aborts', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('cancelled')), 500);
-    const started = Date.now();
     const report = await analyse(config(['/ok']), { durationMs: 60_000, signal: controller.signal });
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Stopped by the signal with the verdict so far (a single-digit count of the window's 300
+    // intervals), not at the end of the 60 s window.
     expect(report.aborted).toBe(true);
     expect(report.intervals).toBeGreaterThanOrEqual(1);
     expect(report.reason).toMatch(/^stopped after \d intervals?; all 1 check passed/);

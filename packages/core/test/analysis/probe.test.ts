@@ -105,6 +105,7 @@ describe('probe', () => {
   it('passes a 2xx answer and measures its latency', async () => {
     const result = await probe(check(`${base}/slow`), new URL(`${base}/slow`), settings);
     expect(result).toMatchObject({ ok: true, status: 200 });
+    // structural: a lower bound the endpoint's 150 ms sleep guarantees, however slow the machine
     expect(result.ms).toBeGreaterThanOrEqual(140);
     expect(result.failure).toBeUndefined();
   });
@@ -178,6 +179,7 @@ describe('probe', () => {
       kind: 'timeout',
       failure: `GET ${base}/hang: no complete answer within 300ms (timeout)`,
     });
+    // structural: a lower bound the 300 ms timeout guarantees, however slow the machine
     expect(result.ms).toBeGreaterThanOrEqual(290);
   });
 
@@ -215,12 +217,12 @@ describe('probe', () => {
   it('stops at once when its signal aborts', async () => {
     const url = new URL(`${base}/hang`);
     const controller = new AbortController();
-    const started = Date.now();
     setTimeout(() => controller.abort(new Error('stop')), 100);
+    // /hang never answers and the timeout is 10 minutes: only the abort can end this probe
+    // within the test's timeout, and it must end it with the signal's reason.
     await expect(
-      probe(check(url.href), url, { ...settings, timeoutMs: 10_000 }, controller.signal),
+      probe(check(url.href), url, { ...settings, timeoutMs: 600_000 }, controller.signal),
     ).rejects.toThrow('stop');
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
 

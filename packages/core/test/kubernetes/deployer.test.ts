@@ -105,7 +105,7 @@ describe('deployToSlot against the Kubernetes API fake', () => {
     fake.put(deployment());
     await settled();
     fake.stallDeployments('deadline');
-    const started = Date.now();
+    // At once, not at the 60 s timeout: that would fail with "did not finish within 60s" instead.
     await expect(
       deployToSlot({
         kube,
@@ -116,7 +116,6 @@ describe('deployToSlot against the Kubernetes API fake', () => {
         pollMs: 50,
       }),
     ).rejects.toThrow('the rollout of app:2 failed: ReplicaSet "app-green-new" has timed out progressing.');
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('needs the container named when the pod has several, and names them', async () => {

@@ -65,15 +65,19 @@ describe('shift', () => {
           }
         : {},
     );
-    const outcome = await shift(plan({ stepDurationMs: 1500 }), { router, analyst, log: silentLog() });
+    const stepDurationMs = 1500;
+    const outcome = await shift(plan({ stepDurationMs }), { router, analyst, log: silentLog() });
     expect(outcome.result).toBe('rolled-back');
     expect(outcome.cause).toBe('verdict');
     expect(outcome.weight).toBe(0);
     expect(outcome.reason).toContain('check "home" failed');
     expect(router.weights).toEqual({ blue: 100, green: 0 });
     expect(router.sets.map((w) => w.green)).toEqual([10, 50, 0]);
-    // Step 1 holds its 1.5 s; step 2 fails after ~20 ms and the revert follows at once.
-    expect(outcome.steps[1]!.endedAt - outcome.steps[1]!.startedAt).toBeLessThan(1000);
+    // Step 1 holds its 1.5 s; step 2 fails after ~20 ms and the revert follows at once,
+    // so step 2 ends before its own 1.5 s hold would have (a 75× margin; speed is bench/'s).
+    const failed = outcome.steps[1]!;
+    // structural: bounded by the designed hold (stepDurationMs), not by machine speed
+    expect(failed.endedAt - failed.startedAt).toBeLessThan(stepDurationMs);
     expect(outcome.detection?.revertedAt).toBeGreaterThanOrEqual(outcome.detection!.verdictAt);
   }, 20_000);
 
@@ -103,16 +107,18 @@ describe('shift', () => {
     const analyst = scriptedAnalyst(() => ({}));
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('SIGTERM')), 100);
-    const started = Date.now();
     const outcome = await shift(
       plan({ stepDurationMs: 10_000 }),
       { router, analyst, log: silentLog() },
       { signal: controller.signal },
     );
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(outcome.result).toBe('rolled-back');
+    // Cancelled, not stopped by max-duration (which would end this 10 s step at its end):
+    // the revert came mid-step 1, and no later step started.
     expect(outcome.cause).toBe('cancelled');
     expect(outcome.reason).toContain('SIGTERM');
+    expect(analyst.requests.map((r) => r.step.weight)).toEqual([10]);
+    expect(router.sets.map((w) => w.green)).toEqual([10, 0]);
     expect(router.weights).toEqual({ blue: 100, green: 0 });
   }, 20_000);
 

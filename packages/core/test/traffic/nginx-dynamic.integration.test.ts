@@ -1,5 +1,5 @@
 import { execFile as execFileCb } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -214,6 +214,39 @@ describe('NginxDynamicRouter against real nginx with nginx/glidepath.lua', () =>
     expect((await controlRequest(`${server.control}?route=app`, 'GET')).json.source).toBe('file');
     const served = await sendRequests(server.url, { count: 50, concurrency: 4 });
     expect(served).toMatchObject({ failed: 0, bySlot: { green: 50 } });
+  });
+
+  it('saves the state file 0644 whatever the umask, and refuses a change it cannot save', async () => {
+    const { server, router } = await start();
+    await router.set({ blue: 30, green: 70 });
+    const mode = (await stat(server.stateFile)).mode & 0o777;
+    expect(mode).toBe(0o644);
+    // The workers can no longer write the directory: the change is refused, nothing changes.
+    const dir = path.dirname(server.stateFile);
+    await chmod(dir, 0o555);
+    try {
+      const error = await router.set({ blue: 100, green: 0 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RouterError);
+      expect((error as Error).message).toMatch(/HTTP 500.*the weights in force did not change/);
+    } finally {
+      await chmod(dir, 0o777);
+    }
+    expect(await router.read()).toEqual({ blue: 30, green: 70 });
+    expect(await readFile(server.stateFile, 'utf8')).toBe('app blue=30,green=70 1\n');
+  });
+
+  it('warns when it starts without saved weights, and refuses a change made stale by another writer', async () => {
+    const { server, router } = await start();
+    await router.set({ blue: 0, green: 100 });
+    await rm(server.stateFile);
+    await server.restart();
+    expect(await server.errorLog()).toMatch(/glidepath: no saved weights/);
+    expect(await router.read()).toEqual({ blue: 100, green: 0 });
+    // A writer that read generation 0 before someone else changed the route is refused.
+    await router.set({ blue: 50, green: 50 });
+    const stale = await controlRequest(`${server.control}?route=app&generation=0`, 'PUT', 'blue=0,green=100');
+    expect(stale.status).toBe(409);
+    expect(await router.read()).toEqual({ blue: 50, green: 50 });
   });
 
   it('names the problem when the slots disagree with nginx, or nothing listens', async () => {
