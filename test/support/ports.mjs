@@ -1,17 +1,45 @@
-// A free TCP port on loopback (the OS picks; a tiny race is acceptable). Plain
-// JavaScript so the demo and the benchmarks share it with the tests.
+// A free TCP port on loopback, for a server that something else binds later
+// (nginx, HAProxy, a slot's service started by a deploy script seconds from
+// now). Plain JavaScript so the demo and the benchmarks share it with the tests.
+//
+// "Ask the OS for port 0, close, hand the number out" races: until the real
+// server binds, any `listen(0)` or outgoing connection on the machine may be
+// given the same port by the kernel, and another test file running at the same
+// time may be handed it too. A CI run lost a test to exactly that (a slot's
+// port taken by another test's nginx, which then answered 502). So ports come
+// from below the kernel's ephemeral range (32768–60999 on Linux), which the
+// kernel never hands out by itself; each vitest worker (VITEST_POOL_ID) has its
+// own block, so two files running at once never share a port; and a process
+// hands a port out once.
 import { createServer } from 'node:net';
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
+const FIRST = 20_000;
+const BLOCK = 1_000;
+const BLOCKS = 12; // 20000–31999, below the ephemeral range
+
+const handedOut = new Set();
+let cursor;
+
+export async function freePort() {
+  const pool = Number(process.env.VITEST_POOL_ID ?? 0);
+  const base = FIRST + ((Number.isInteger(pool) && pool > 0 ? pool : 0) % BLOCKS) * BLOCK;
+  // A random start, so a rerun does not begin where a leftover process may still listen.
+  cursor ??= Math.floor(Math.random() * BLOCK);
+  for (let i = 0; i < BLOCK; i++) {
+    const port = base + ((cursor + i) % BLOCK);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    cursor = (cursor + i + 1) % BLOCK;
+    return port;
+  }
+  throw new Error(`no free port left in 127.0.0.1:${base}-${base + BLOCK - 1}`);
+}
+
+function canListen(port) {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
   });
 }
