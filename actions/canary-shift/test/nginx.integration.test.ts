@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileLedger } from '../../../packages/core/src/index.js';
 import { runMain, runPost } from '../../../test/harness/runner.js';
@@ -177,6 +178,32 @@ describe('canary-shift on nginx', () => {
     expect(post.log).toMatch(/Post: restored and verified blue 100% \/ green 0%/);
     expect(await s.weights()).toEqual({ blue: 100, green: 0 });
     await untilServedOnlyBy(s.url, 'v1');
+  }, 90_000);
+
+  it('does not take a reload that applied but exited 1 as verified: the revert reloads, and nginx serves only the live slot', async () => {
+    const s = await stage();
+    // The first reload applies, then its wrapper fails (a notification hook
+    // after the reload, say); later reloads succeed.
+    const wrapper = path.join(s.nginx.dir, 'reload-then-fail-once.sh');
+    const flag = path.join(s.nginx.dir, 'reload-failed-once');
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\n"$@" || exit 2\nif [ ! -e '${flag}' ]; then : > '${flag}'; echo 'reload hook: notify failed' >&2; exit 1; fi\n`,
+      { mode: 0o755 },
+    );
+    const inputs = shiftInputs(s, {
+      'nginx-reload-command': `${wrapper} ${s.nginx.reloadCommand.join(' ')}`,
+    });
+    const result = await runMain({ action: 'canary-shift', inputs, timeoutMs: 60_000 });
+    expect(result.exitCode, result.log).toBe(1);
+    expect(result.outputs.result).toBe('rolled-back');
+    expect(result.outputs.reason).toContain('reload hook: notify failed');
+    // The file was put back to all-blue while nginx ran 10% green: the revert
+    // refused to trust the file and reloaded.
+    expect(result.log).toContain('cannot prove it serves that');
+    expect(await s.weights()).toEqual({ blue: 100, green: 0 });
+    await untilServedOnlyBy(s.url, 'v1');
+    expect(await versionsServed(s.url)).toEqual({ v1: 40 });
   }, 90_000);
 
   describe('refuses bad inputs before touching the router', () => {

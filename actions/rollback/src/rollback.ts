@@ -5,6 +5,7 @@ import {
   type Ledger,
   type Release,
   type Router,
+  verifyOrSet,
   type Weights,
 } from '@glidepath/core';
 
@@ -83,6 +84,7 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
   let redeployed = false;
   if (runningIn !== undefined && runningIn === live && before[live] === 100) {
     log(`${target.version} already takes all traffic in ${live}; nothing to flip.`);
+    await verifyOrSet(router, before, log);
     const restored = current?.version === target.version ? current : target;
     return {
       ...(current ? { from: current } : {}),

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FileLedger, GitHubLedger, type Ledger } from '../../../packages/core/src/index.js';
+import { FileLedger, GitHubLedger, type Ledger, NginxRouter } from '../../../packages/core/src/index.js';
 import { startGitHubFake } from '../../../test/fakes/github/index.js';
 import { runMain, type StepResult } from '../../../test/harness/runner.js';
 import { type Backend, sendRequests, startBackends, stopBackends } from '../../../test/support/backends.js';
@@ -254,6 +254,38 @@ describe('rollback', () => {
     expect(again.exitCode, again.log).toBe(0);
     expect(again.log).toContain('already takes all traffic');
     expect(readFileSync(nginx.upstreamFile, 'utf8')).toBe(upstream);
+  });
+
+  it('does not trust a file nginx has not loaded: a release already taking all traffic is set again after a failed reload', async () => {
+    const ledger = new FileLedger(ledgerFile);
+    await release(ledger, 'v1', 'blue');
+    await release(ledger, 'v2', 'green');
+    // An earlier shift's reload applied 50/50 and then exited 1: the router
+    // put the file back to all-green, and nginx still runs 50/50.
+    const wrapper = path.join(workspace, 'reload-then-fail.sh');
+    writeFileSync(wrapper, '#!/bin/sh\n"$@" || exit 2\nexit 1\n', { mode: 0o755 });
+    const router = new NginxRouter({
+      upstreamFile: nginx.upstreamFile,
+      upstream: nginx.upstream,
+      slots: new Map([
+        ['blue', blue.address],
+        ['green', green.address],
+      ]),
+      testCommand: nginx.testCommand,
+      reloadCommand: [wrapper, ...nginx.reloadCommand],
+    });
+    const workers = await nginxWorkers(nginx);
+    await expect(router.set({ blue: 50, green: 50 })).rejects.toThrow('reload');
+    await waitForReload(nginx, workers);
+    expect((await slotsAnswering()).blue ?? 0).toBeGreaterThan(0);
+
+    const beforeRollback = await nginxWorkers(nginx);
+    const result = await rollback({ to: 'current', reason: 'a reload failed' });
+    expect(result.exitCode, result.log).toBe(0);
+    expect(result.log).toContain('already takes all traffic');
+    expect(result.log).toContain('cannot prove it serves that');
+    await waitForReload(nginx, beforeRollback);
+    expect(await slotsAnswering()).toEqual({ green: 200 });
   });
 
   it('never redeploys into a slot that still takes traffic', async () => {

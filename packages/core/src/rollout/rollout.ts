@@ -9,6 +9,7 @@ import {
   shift,
   systemClock,
   UnsettledTrafficError,
+  verifyOrSet,
 } from './shift.js';
 import { decideStart, type StartDecision } from './start.js';
 
@@ -67,7 +68,7 @@ export async function rollout(
 
   if (decision.kind === 'refuse') throw new OperationError(decision.message);
   if (decision.kind === 'already-promoted') {
-    await router.verify(allTo(plan.target, [plan.live, plan.target]));
+    await verifyOrSet(router, allTo(plan.target, [plan.live, plan.target]), (line) => log.warning(line));
     const now = clock.now();
     return {
       result: 'promoted',

@@ -331,7 +331,8 @@ function cancelledReason(signal: AbortSignal): string {
  * because the usual reason to be here is a router that just failed (a socket
  * that went away for a moment, a reload that raced). When the router already
  * has everything on the live slot, nothing is written — the upstream file stays
- * byte-identical — and the weights are only verified. Used by the shift, the
+ * byte-identical — and the weights are only verified; when that verification
+ * fails (nginx has not loaded its file), the weights are set again. Used by the shift, the
  * post step and a rerun that finds a split it cannot explain; idempotent.
  */
 export async function restoreLive(
@@ -345,10 +346,10 @@ export async function restoreLive(
   return retry(
     async () => {
       const now = await router.read();
-      if (sameWeights(now, weights)) {
-        await router.verify(weights);
-        return 'already-live' as const;
-      }
+      if (sameWeights(now, weights))
+        return (await verifyOrSet(router, weights, (line) => log.warning(line)))
+          ? 'restored'
+          : 'already-live';
       await router.set(weights);
       await router.verify(weights);
       return 'restored' as const;
@@ -363,6 +364,30 @@ export async function restoreLive(
         ),
     },
   );
+}
+
+/**
+ * For a router whose own record already says `weights`: verifies that it
+ * serves them, and when it cannot prove so (an nginx whose last reload failed
+ * or was cut off) sets them again, which makes it apply them, and verifies.
+ * Returns true when it had to set them.
+ */
+export async function verifyOrSet(
+  router: Router,
+  weights: Weights,
+  warn: (line: string) => void,
+): Promise<boolean> {
+  const unproven = await router.verify(weights).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (unproven === undefined) return false;
+  warn(
+    `The router has ${formatWeights(weights)} but cannot prove it serves that (${errorMessage(unproven)}); setting it again.`,
+  );
+  await router.set(weights);
+  await router.verify(weights);
+  return true;
 }
 
 /** Thrown by callers when the router could not be brought back to a known state. */

@@ -41,8 +41,15 @@ export interface NginxRouterOptions {
  * one file holding the block; a shift rewrites the slots' `server` lines,
  * replaces the file atomically, asks nginx to test the whole configuration,
  * and reloads it gracefully (old workers finish the requests they hold). If the
- * test or the reload fails, the previous file is put back byte for byte, so
- * the file and the running nginx never disagree for longer than the attempt.
+ * test or the reload fails, the previous file is put back byte for byte.
+ *
+ * The file alone does not prove what nginx serves: a reload that applied and
+ * then exited non-zero, or a run killed between the write and the reload,
+ * leaves nginx on other weights than the file. So before the file changes the
+ * router leaves a marker beside it (`.<file>.unapplied`), and removes it only
+ * once a config test and a reload of exactly that file succeeded. While the
+ * marker is there, `verify` refuses: nginx may be serving anything the file
+ * held since the last good reload, and the next `set` reloads it.
  */
 export class NginxRouter implements Router {
   readonly kind = 'nginx' as const;
@@ -78,8 +85,16 @@ export class NginxRouter implements Router {
     const next =
       previous === undefined ? this.#fresh(weights) : this.#rewrite(previous.toString('utf8'), weights);
     const changed = previous === undefined || next !== previous.toString('utf8');
+    const unsettled = await this.#unapplied();
     if (changed) {
       try {
+        // The marker first: from the moment the file changes until a reload of
+        // it succeeds, nginx and the file may disagree.
+        if (unsettled === undefined)
+          await writeAtomically(
+            this.#markerFile,
+            `${formatWeights(weights)} written at ${new Date().toISOString()}\n`,
+          );
         await writeAtomically(this.#options.upstreamFile, next);
       } catch (error) {
         throw new RouterError(`${this.describe()}: cannot write the file: ${errorMessage(error)}`, {
@@ -91,20 +106,32 @@ export class NginxRouter implements Router {
     // was cut off between its write and its reload leaves nginx behind the file.
     try {
       await this.#run('config test', this.#options.testCommand);
+    } catch (error) {
+      if (changed) await this.#restore(previous);
+      // nginx was not asked to load anything: it serves what it served before.
+      if (changed && unsettled === undefined) await this.#settle();
+      throw error;
+    }
+    try {
       await this.#run('reload', this.#options.reloadCommand);
     } catch (error) {
+      // The reload may have applied before it failed: the marker stays, so
+      // nothing verifies these weights until a later reload succeeds.
       if (changed) await this.#restore(previous);
       throw error;
     }
+    await this.#settle();
     this.#options.log?.(
       `${this.describe()}: ${formatWeights(weights)} written, configuration tested, nginx reloaded`,
     );
   }
 
   /**
-   * Reads the file back. nginx applies a reload asynchronously (the new
-   * workers start a moment after the signal), so what this proves is that the
-   * configuration nginx accepted holds these weights.
+   * Reads the file back and checks that nginx loaded it: the last change to
+   * the file was followed by a config test and a reload that succeeded. nginx
+   * applies a reload asynchronously (the new workers start a moment after the
+   * signal), so what this proves is that the configuration nginx accepted
+   * holds these weights.
    */
   async verify(weights: Weights): Promise<void> {
     const actual = await this.read();
@@ -112,6 +139,41 @@ export class NginxRouter implements Router {
       throw new RouterError(
         `${this.describe()} holds ${formatWeights(actual)}, not ${formatWeights(weights)}`,
       );
+    const unsettled = await this.#unapplied();
+    if (unsettled !== undefined)
+      throw new RouterError(
+        `${this.describe()} holds ${formatWeights(actual)}, but nginx has not loaded it: a reload after the change ` +
+          `(${unsettled}) failed or was cut off, so nginx may serve other weights (${this.#markerFile} says so ` +
+          'until a config test and reload succeed; the next shift or revert reloads)',
+      );
+  }
+
+  get #markerFile(): string {
+    const file = this.#options.upstreamFile;
+    return path.join(path.dirname(file), `.${path.basename(file)}.unapplied`);
+  }
+
+  /** What the marker says, or undefined when nginx has loaded the file as it is. */
+  async #unapplied(): Promise<string | undefined> {
+    try {
+      return (await readFile(this.#markerFile, 'utf8')).trim() || 'a change';
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new RouterError(`${this.describe()}: cannot read ${this.#markerFile}: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async #settle(): Promise<void> {
+    try {
+      await unlink(this.#markerFile);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new RouterError(`${this.describe()}: cannot remove ${this.#markerFile}: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   async #readFile(): Promise<Buffer | undefined> {

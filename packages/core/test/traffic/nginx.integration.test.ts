@@ -1,4 +1,5 @@
 import { readFile, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Backend,
@@ -7,6 +8,7 @@ import {
   stopBackends,
 } from '../../../../test/support/backends.js';
 import { type NginxServer, nginxWorkers, startNginx, waitForReload } from '../../../../test/support/nginx.js';
+import { restoreLive } from '../../src/rollout/index.js';
 import { NginxRouter, RouterError, type Weights } from '../../src/traffic/index.js';
 
 let backends: Backend[];
@@ -119,6 +121,8 @@ describe('nginx router on a real nginx', () => {
     expect((error as Error).message).toContain('config test');
     expect((error as Error).message).toContain('unknown directive "this_is_not_a_directive"');
     expect(Buffer.compare(await readFile(server.upstreamFile), before)).toBe(0);
+    // nginx was never asked to reload, so it still serves the file: verified.
+    await router.verify({ blue: 75, green: 25 });
     // Traffic is as it was: 75/25, both slots answering, nothing failing.
     const result = await sendRequests(server.url, { count: 200, concurrency: 4 });
     expect(result.failed).toBe(0);
@@ -144,6 +148,78 @@ describe('nginx router on a real nginx', () => {
     expect(error).toBeInstanceOf(RouterError);
     expect((error as Error).message).toContain('reload');
     expect(Buffer.compare(await readFile(server.upstreamFile), before)).toBe(0);
+    // The file is back, but whether nginx loaded the change is unknown: not verified.
+    await expect(router.verify({ blue: 75, green: 25 })).rejects.toThrow('nginx has not loaded it');
+  });
+
+  it('never verifies after a reload that applied and then exited 1; the revert reloads until nginx serves the file', async () => {
+    const { server } = await start(
+      `upstream app {\n    server ${blue().address} weight=100;\n    server ${green().address} down;\n}\n`,
+    );
+    // A reload wrapper that does reload, then reports a failure (as a script
+    // with a failing step after the reload would).
+    const wrapper = path.join(server.dir, 'reload-then-fail.sh');
+    await writeFile(wrapper, '#!/bin/sh\n"$@" || exit 2\necho "post-reload hook failed" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
+    const router = (reloadCommand: string[]) =>
+      new NginxRouter({
+        upstreamFile: server.upstreamFile,
+        upstream: server.upstream,
+        slots: new Map([
+          ['blue', blue().address],
+          ['green', green().address],
+        ]),
+        testCommand: server.testCommand,
+        reloadCommand,
+      });
+    const failing = router([wrapper, ...server.reloadCommand]);
+    const workers = await nginxWorkers(server);
+    await expect(failing.set({ blue: 10, green: 90 })).rejects.toThrow('post-reload hook failed');
+    await waitForReload(server, workers);
+    // The file was put back to all-blue, yet nginx runs the 10/90 it loaded.
+    expect(await failing.read()).toEqual({ blue: 100, green: 0 });
+    const served = await sendRequests(server.url, { count: 100, concurrency: 4 });
+    expect(served.bySlot.green ?? 0).toBeGreaterThan(0);
+    await expect(failing.verify({ blue: 100, green: 0 })).rejects.toThrow('nginx has not loaded it');
+    // A fresh router (the post step runs in another process) knows it too.
+    const good = router(server.reloadCommand);
+    await expect(good.verify({ blue: 100, green: 0 })).rejects.toThrow('nginx has not loaded it');
+
+    // The revert does not trust the file: it reloads, and only then verifies.
+    const warnings: string[] = [];
+    const log = { info: () => {}, warning: (line: string) => warnings.push(line) };
+    const beforeRevert = await nginxWorkers(server);
+    expect(await restoreLive(good, 'blue', 'green', log, { attempts: 1 })).toBe('restored');
+    expect(warnings.join('\n')).toContain('cannot prove it serves that');
+    await waitForReload(server, beforeRevert);
+    await good.verify({ blue: 100, green: 0 });
+    const after = await sendRequests(server.url, { count: 100, concurrency: 4 });
+    expect(after.bySlot).toEqual({ blue: 100 });
+  });
+
+  it('a revert through a reload that keeps failing is never reported as verified', async () => {
+    const { server } = await start(
+      `upstream app {\n    server ${blue().address} weight=100;\n    server ${green().address} down;\n}\n`,
+    );
+    const wrapper = path.join(server.dir, 'reload-then-fail.sh');
+    await writeFile(wrapper, '#!/bin/sh\n"$@" || exit 2\nexit 1\n', { mode: 0o755 });
+    const router = new NginxRouter({
+      upstreamFile: server.upstreamFile,
+      upstream: server.upstream,
+      slots: new Map([
+        ['blue', blue().address],
+        ['green', green().address],
+      ]),
+      testCommand: server.testCommand,
+      reloadCommand: [wrapper, ...server.reloadCommand],
+    });
+    await expect(router.set({ blue: 50, green: 50 })).rejects.toThrow(RouterError);
+    const log = { info: () => {}, warning: () => {} };
+    await expect(restoreLive(router, 'blue', 'green', log, { attempts: 2, baseDelayMs: 10 })).rejects.toThrow(
+      'reload',
+    );
+    await expect(router.verify({ blue: 100, green: 0 })).rejects.toThrow('nginx has not loaded it');
   });
 
   it('names the slot whose server line is missing, and refuses a non-slot server taking traffic', async () => {
