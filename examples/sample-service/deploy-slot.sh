@@ -28,7 +28,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 PORT="$PORT" VERSION="$IMAGE" SLOT="$SLOT" nohup node "$here/server.mjs" >"$RUN_DIR/$SLOT.log" 2>&1 &
 echo $! >"$pid_file"
 
-# Ready when /healthz answers as this version, from the process just started:
+# Ready when /healthz answers as this version from the process just started (x-pid):
 # Glidepath shifts traffic only after this returns, so an answer from whatever
 # else holds the port (the new process then fails to bind) must not count.
 pid="$(cat "$pid_file")"
@@ -38,7 +38,7 @@ for _ in $(seq 1 100); do
     tail -20 "$RUN_DIR/$SLOT.log" >&2
     exit 1
   fi
-  if EXPECT="$IMAGE" node -e "fetch('http://127.0.0.1:$PORT/healthz').then(r => process.exit(r.ok && r.headers.get('x-version') === process.env.EXPECT ? 0 : 1), () => process.exit(1))"; then
+  if EXPECT="$IMAGE" EXPECT_PID="$pid" node -e "fetch('http://127.0.0.1:$PORT/healthz').then(r => process.exit(r.ok && r.headers.get('x-version') === process.env.EXPECT && r.headers.get('x-pid') === process.env.EXPECT_PID ? 0 : 1), () => process.exit(1))"; then
     echo "sample-service $IMAGE is up in slot $SLOT on port $PORT"
     exit 0
   fi

@@ -72,6 +72,7 @@ const server = http.createServer(async (req, res) => {
   res.writeHead(status, {
     'content-type': route === '/version' ? 'text/plain' : 'application/json',
     'x-version': version,
+    'x-pid': String(process.pid),
   });
   res.end(body);
   requests.inc({ route, code: String(status) });

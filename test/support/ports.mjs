@@ -11,6 +11,7 @@
 // kernel never hands out by itself; each vitest worker (VITEST_POOL_ID) has its
 // own block, so two files running at once never share a port; and a process
 // hands a port out once.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const FIRST = 20_000;
@@ -21,8 +22,13 @@ const handedOut = new Set();
 let cursor;
 
 export async function freePort() {
+  checkEphemeralRange();
   const pool = Number(process.env.VITEST_POOL_ID ?? 0);
-  const base = FIRST + ((Number.isInteger(pool) && pool > 0 ? pool : 0) % BLOCKS) * BLOCK;
+  if (!Number.isInteger(pool) || pool < 0 || pool >= BLOCKS)
+    throw new Error(
+      `VITEST_POOL_ID=${process.env.VITEST_POOL_ID}: freePort has port blocks for workers 1-${BLOCKS - 1}`,
+    );
+  const base = FIRST + pool * BLOCK;
   // A random start, so a rerun does not begin where a leftover process may still listen.
   cursor ??= Math.floor(Math.random() * BLOCK);
   for (let i = 0; i < BLOCK; i++) {
@@ -33,6 +39,26 @@ export async function freePort() {
     return port;
   }
   throw new Error(`no free port left in 127.0.0.1:${base}-${base + BLOCK - 1}`);
+}
+
+let rangeChecked = false;
+
+/** The blocks are safe only while the kernel never picks their ports itself (Linux; elsewhere nothing to read). */
+function checkEphemeralRange() {
+  if (rangeChecked) return;
+  rangeChecked = true;
+  let text;
+  try {
+    text = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+  } catch {
+    return;
+  }
+  const [low, high] = text.trim().split(/\s+/).map(Number);
+  const last = FIRST + BLOCKS * BLOCK - 1;
+  if (low <= last && high >= FIRST)
+    throw new Error(
+      `the kernel's ephemeral port range ${low}-${high} overlaps freePort's ${FIRST}-${last}: ports handed out could be taken by any connection`,
+    );
 }
 
 function canListen(port) {

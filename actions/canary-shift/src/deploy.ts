@@ -8,6 +8,7 @@ import {
   type KubeConfig,
   type Router,
   type SlotName,
+  verifyOrSet,
 } from '@glidepath/core';
 
 /**
@@ -63,6 +64,10 @@ export async function deployIntoSlot(
     );
     await router.set(live);
     await router.verify(live);
+  } else {
+    // The router's record says the slot is idle; replacing it is safe only if
+    // that is what the router serves (an nginx whose last reload failed may not).
+    await verifyOrSet(router, weights, log);
   }
   const started = Date.now();
   if (deploy.command) {

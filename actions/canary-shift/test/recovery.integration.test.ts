@@ -2,9 +2,10 @@ import { execFile as execFileCb } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileLedger } from '../../../packages/core/src/index.js';
+import { FileLedger, NginxRouter } from '../../../packages/core/src/index.js';
 import { runMain, runPost } from '../../../test/harness/runner.js';
 import { startLoad } from '../../../test/support/load.mjs';
+import { nginxWorkers, waitForReload } from '../../../test/support/nginx.js';
 import { type NginxStage, nginxStage, untilServedOnlyBy } from './setup.js';
 
 const execFile = promisify(execFileCb);
@@ -159,5 +160,40 @@ describe('canary-shift when the job does not end normally', () => {
     expect(rerun.outputs.result).toBe('promoted');
     expect(await readFile(record, 'utf8')).toBe('app:v2 green\napp:v2 green\n');
     expect(await s.weights()).toEqual({ blue: 0, green: 100 });
+  }, 90_000);
+  it('never deploys into a slot whose idle weight nginx has not loaded (a reload that applied, then failed)', async () => {
+    const s = await stage();
+    // An earlier run's reload applied 50/50 and then exited 1: the file was put
+    // back to all-blue, and nginx sends half the users to green.
+    const wrapper = `${s.ledgerFile}.reload-then-fail.sh`;
+    await writeFile(wrapper, '#!/bin/sh\n"$@" || exit 2\nexit 1\n', { mode: 0o755 });
+    const earlier = new NginxRouter({
+      upstreamFile: s.nginx.upstreamFile,
+      upstream: s.nginx.upstream,
+      slots: new Map([
+        ['blue', s.blue.address],
+        ['green', s.green.address],
+      ]),
+      testCommand: s.nginx.testCommand,
+      reloadCommand: [wrapper, ...s.nginx.reloadCommand],
+    });
+    const workers = await nginxWorkers(s.nginx);
+    await expect(earlier.set({ blue: 50, green: 50 })).rejects.toThrow('reload');
+    await waitForReload(s.nginx, workers);
+    expect(await s.weights()).toEqual({ blue: 100, green: 0 });
+
+    const script = `${s.ledgerFile}.deploy.mjs`;
+    await writeFile(script, 'console.log("deployed " + process.env.IMAGE + " into " + process.env.SLOT);\n');
+    const run = await runMain({
+      action: 'canary-shift',
+      inputs: inputs(s, { steps: '100', 'deploy-command': `${process.execPath} ${script}` }),
+      timeoutMs: 60_000,
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    // nginx is made to load the all-blue file before anything replaces green.
+    const settled = run.log.indexOf('cannot prove it serves that');
+    expect(settled, run.log).toBeGreaterThan(-1);
+    expect(settled).toBeLessThan(run.log.indexOf('deployed app:v2 into green'));
+    expect(run.outputs.result).toBe('promoted');
   }, 90_000);
 });

@@ -115,6 +115,9 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
         `${target.version} no longer runs in either slot (${slot} runs ${there?.version ?? 'nothing the ledger knows'}), ` +
           'and no redeploy-command was given to start it there. Traffic was not changed.',
       );
+    // The slot is idle by the router's record; redeploy only once the router
+    // proves that is what it serves.
+    await verifyOrSet(router, before, log);
     log(`${target.version} no longer runs in a slot; redeploying it into ${slot} first.`);
     await deps.redeploy(target.version, slot);
     redeployed = true;

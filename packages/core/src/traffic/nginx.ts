@@ -87,14 +87,22 @@ export class NginxRouter implements Router {
     const changed = previous === undefined || next !== previous.toString('utf8');
     const unsettled = await this.#unapplied();
     if (changed) {
-      try {
-        // The marker first: from the moment the file changes until a reload of
-        // it succeeds, nginx and the file may disagree.
-        if (unsettled === undefined)
+      // The marker first: from the moment the file changes until a reload of
+      // it succeeds, nginx and the file may disagree.
+      if (unsettled === undefined) {
+        try {
           await writeAtomically(
             this.#markerFile,
             `${formatWeights(weights)} written at ${new Date().toISOString()}\n`,
           );
+        } catch (error) {
+          throw new RouterError(
+            `${this.describe()}: cannot write ${this.#markerFile} (the marker that a change is not loaded yet), so the file was not changed: ${errorMessage(error)}`,
+            { cause: error },
+          );
+        }
+      }
+      try {
         await writeAtomically(this.#options.upstreamFile, next);
       } catch (error) {
         throw new RouterError(`${this.describe()}: cannot write the file: ${errorMessage(error)}`, {
@@ -105,7 +113,11 @@ export class NginxRouter implements Router {
     // The test and reload run even when the file did not change: a shift that
     // was cut off between its write and its reload leaves nginx behind the file.
     try {
-      await this.#run('config test', this.#options.testCommand);
+      await this.#run(
+        'config test',
+        this.#options.testCommand,
+        changed ? 'the previous upstream file was put back' : '',
+      );
     } catch (error) {
       if (changed) await this.#restore(previous);
       // nginx was not asked to load anything: it serves what it served before.
@@ -113,7 +125,11 @@ export class NginxRouter implements Router {
       throw error;
     }
     try {
-      await this.#run('reload', this.#options.reloadCommand);
+      await this.#run(
+        'reload',
+        this.#options.reloadCommand,
+        `${changed ? 'the previous upstream file was put back, but ' : ''}nginx may have loaded ${formatWeights(weights)}, so nothing is verified until a reload succeeds`,
+      );
     } catch (error) {
       // The reload may have applied before it failed: the marker stays, so
       // nothing verifies these weights until a later reload succeeds.
@@ -127,11 +143,11 @@ export class NginxRouter implements Router {
   }
 
   /**
-   * Reads the file back and checks that nginx loaded it: the last change to
-   * the file was followed by a config test and a reload that succeeded. nginx
-   * applies a reload asynchronously (the new workers start a moment after the
-   * signal), so what this proves is that the configuration nginx accepted
-   * holds these weights.
+   * Reads the file back and checks that the last change to it was followed by
+   * a config test and a reload command that both succeeded. `nginx -s reload`
+   * returns once the master is signalled, and the master applies the file a
+   * moment later; a reload the master rejects after a passing `nginx -t` (rare:
+   * a bind that fails only at load) is not seen here.
    */
   async verify(weights: Weights): Promise<void> {
     const actual = await this.read();
@@ -253,7 +269,7 @@ export class NginxRouter implements Router {
     );
   }
 
-  async #run(what: string, argv: string[]): Promise<void> {
+  async #run(what: string, argv: string[], after: string): Promise<void> {
     const [program, ...args] = argv;
     try {
       await execFile(program!, args, { silent: true });
@@ -261,7 +277,7 @@ export class NginxRouter implements Router {
       const detail =
         error instanceof ProcessError ? error.tail || `exit code ${error.exitCode}` : errorMessage(error);
       throw new RouterError(
-        `${this.describe()}: the nginx ${what} (${argv.join(' ')}) failed, so the previous upstream file was put back:\n${detail}`,
+        `${this.describe()}: the nginx ${what} (${argv.join(' ')}) failed${after ? `; ${after}` : ''}:\n${detail}`,
         { cause: error },
       );
     }

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Backend,
@@ -196,6 +198,79 @@ describe('nginx router on a real nginx', () => {
     await good.verify({ blue: 100, green: 0 });
     const after = await sendRequests(server.url, { count: 100, concurrency: 4 });
     expect(after.bySlot).toEqual({ blue: 100 });
+  });
+
+  it('a run killed between writing the file and reloading leaves nothing verified; the next revert reloads', async () => {
+    const { server, router } = await start(
+      `upstream app {\n    server ${blue().address} weight=100;\n    server ${green().address} down;\n}\n`,
+    );
+    await shift(server, router, { blue: 10, green: 90 });
+    // Another process (a canary-shift run) reverts to all-blue and is killed
+    // by SIGKILL the moment it runs the reload: the file is written, nginx was
+    // never told.
+    const killParent = path.join(server.dir, 'kill-parent.sh');
+    await writeFile(killParent, '#!/bin/sh\nkill -9 "$PPID"\nsleep 5\n', { mode: 0o755 });
+    // The built core (npm test builds it first), as an action's process would run it.
+    const core = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+    const options = {
+      upstreamFile: server.upstreamFile,
+      upstream: server.upstream,
+      slots: [
+        ['blue', blue().address],
+        ['green', green().address],
+      ],
+      testCommand: server.testCommand,
+      reloadCommand: [killParent],
+    };
+    const script = `const { NginxRouter } = await import(process.argv[1]);
+const o = JSON.parse(process.argv[2]);
+await new NginxRouter({ ...o, slots: new Map(o.slots) }).set({ blue: 100, green: 0 });`;
+    const killed = await new Promise<NodeJS.Signals | null>((resolve) => {
+      const child = execFile(process.execPath, [
+        '--input-type=module',
+        '-e',
+        script,
+        core,
+        JSON.stringify(options),
+      ]);
+      child.on('exit', (_code, signal) => resolve(signal));
+    });
+    expect(killed).toBe('SIGKILL');
+    expect(await router.read()).toEqual({ blue: 100, green: 0 });
+    const served = await sendRequests(server.url, { count: 100, concurrency: 4 });
+    expect(served.bySlot.green ?? 0).toBeGreaterThan(0);
+    await expect(router.verify({ blue: 100, green: 0 })).rejects.toThrow('nginx has not loaded it');
+
+    const log = { info: () => {}, warning: () => {} };
+    const before = await nginxWorkers(server);
+    expect(await restoreLive(router, 'blue', 'green', log, { attempts: 1 })).toBe('restored');
+    await waitForReload(server, before);
+    const after = await sendRequests(server.url, { count: 100, concurrency: 4 });
+    expect(after.bySlot).toEqual({ blue: 100 });
+  });
+
+  it('keeps an earlier marker when a later change fails its config test', async () => {
+    const { server } = await start(
+      `upstream app {\n    server ${blue().address} weight=100;\n    server ${green().address} down;\n}\n`,
+    );
+    const failingReload = new NginxRouter({
+      upstreamFile: server.upstreamFile,
+      upstream: server.upstream,
+      slots: new Map([
+        ['blue', blue().address],
+        ['green', green().address],
+      ]),
+      testCommand: server.testCommand,
+      reloadCommand: ['false'],
+    });
+    await expect(failingReload.set({ blue: 50, green: 50 })).rejects.toThrow(
+      'nothing is verified until a reload succeeds',
+    );
+    // Then the rest of the configuration breaks: the next change fails its test.
+    await writeFile(server.extraFile, 'this_is_not_a_directive on;\n');
+    await expect(failingReload.set({ blue: 10, green: 90 })).rejects.toThrow('config test');
+    // The reload that failed first may still have applied: still not verified.
+    await expect(failingReload.verify({ blue: 100, green: 0 })).rejects.toThrow('nginx has not loaded it');
   });
 
   it('a revert through a reload that keeps failing is never reported as verified', async () => {
