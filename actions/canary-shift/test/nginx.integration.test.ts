@@ -182,17 +182,41 @@ describe('canary-shift on nginx', () => {
 
   it('does not take a reload that applied but exited 1 as verified: the revert reloads, and nginx serves only the live slot', async () => {
     const s = await stage();
-    // The first reload applies, then its wrapper fails (a notification hook
-    // after the reload, say); later reloads succeed.
-    const wrapper = path.join(s.nginx.dir, 'reload-then-fail-once.sh');
-    const flag = path.join(s.nginx.dir, 'reload-failed-once');
+    // A reload wrapper that returns only once nginx has applied the reload (all
+    // workers replaced), so what nginx serves afterwards does not depend on how
+    // fast its master runs; the first call then fails (a notification hook
+    // after the reload, say), later calls succeed. Each call is recorded.
+    const wrapper = path.join(s.nginx.dir, 'reload-applied-then-fail-once.mjs');
+    const calls = path.join(s.nginx.dir, 'reload-calls');
     await writeFile(
       wrapper,
-      `#!/bin/sh\n"$@" || exit 2\nif [ ! -e '${flag}' ]; then : > '${flag}'; echo 'reload hook: notify failed' >&2; exit 1; fi\n`,
-      { mode: 0o755 },
+      `import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+const [calls, pidFile, ...reload] = process.argv.slice(2);
+const master = readFileSync(pidFile, 'utf8').trim();
+const workers = () => {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', master]).toString().split(/\\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+const first = !existsSync(calls);
+appendFileSync(calls, 'reload\\n');
+const before = workers();
+execFileSync(reload[0], reload.slice(1), { stdio: 'inherit' });
+const until = Date.now() + 30_000;
+for (;;) {
+  const now = workers();
+  if (now.length > 0 && now.every((pid) => !before.includes(pid))) break;
+  if (Date.now() > until) { console.error('nginx did not replace its workers'); process.exit(3); }
+  await new Promise((r) => setTimeout(r, 50));
+}
+if (first) { console.error('reload hook: notify failed'); process.exit(1); }
+`,
     );
     const inputs = shiftInputs(s, {
-      'nginx-reload-command': `${wrapper} ${s.nginx.reloadCommand.join(' ')}`,
+      'nginx-reload-command': `${process.execPath} ${wrapper} ${calls} ${path.join(s.nginx.dir, 'nginx.pid')} ${s.nginx.reloadCommand.join(' ')}`,
     });
     const result = await runMain({ action: 'canary-shift', inputs, timeoutMs: 60_000 });
     expect(result.exitCode, result.log).toBe(1);
@@ -201,8 +225,9 @@ describe('canary-shift on nginx', () => {
     // The file was put back to all-blue while nginx ran 10% green: the revert
     // refused to trust the file and reloaded.
     expect(result.log).toContain('cannot prove it serves that');
+    expect(await readFile(calls, 'utf8')).toBe('reload\nreload\n');
     expect(await s.weights()).toEqual({ blue: 100, green: 0 });
-    await untilServedOnlyBy(s.url, 'v1');
+    // Both reloads were applied before the action ended: nginx serves the file.
     expect(await versionsServed(s.url)).toEqual({ v1: 40 });
   }, 90_000);
 
