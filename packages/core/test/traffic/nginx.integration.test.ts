@@ -44,10 +44,9 @@ upstream app {
 `;
 }
 
-async function start(content = handWritten()): Promise<{ server: NginxServer; router: NginxRouter }> {
-  const server = await startNginx({ upstreamContent: content });
-  nginx = server;
-  const router = new NginxRouter({
+/** The router for a test nginx; `reloadCommand` swaps in a failing or wrapped reload. */
+function routerFor(server: NginxServer, reloadCommand = server.reloadCommand): NginxRouter {
+  return new NginxRouter({
     upstreamFile: server.upstreamFile,
     upstream: server.upstream,
     slots: new Map([
@@ -55,9 +54,14 @@ async function start(content = handWritten()): Promise<{ server: NginxServer; ro
       ['green', green().address],
     ]),
     testCommand: server.testCommand,
-    reloadCommand: server.reloadCommand,
+    reloadCommand,
   });
-  return { server, router };
+}
+
+async function start(content = handWritten()): Promise<{ server: NginxServer; router: NginxRouter }> {
+  const server = await startNginx({ upstreamContent: content });
+  nginx = server;
+  return { server, router: routerFor(server) };
 }
 
 /** Sets the weights and waits until nginx's new workers (which carry them) are the only ones. */
@@ -135,17 +139,8 @@ describe('nginx router on a real nginx', () => {
   it('when the reload fails, puts the previous file back and fails', async () => {
     const { server } = await start();
     const before = await readFile(server.upstreamFile);
-    const router = new NginxRouter({
-      upstreamFile: server.upstreamFile,
-      upstream: server.upstream,
-      slots: new Map([
-        ['blue', blue().address],
-        ['green', green().address],
-      ]),
-      testCommand: server.testCommand,
-      // A reload that cannot find the master: the pid file is elsewhere.
-      reloadCommand: [...server.reloadCommand, '-g', `pid ${server.dir}/missing.pid;`],
-    });
+    // A reload that cannot find the master: the pid file is elsewhere.
+    const router = routerFor(server, [...server.reloadCommand, '-g', `pid ${server.dir}/missing.pid;`]);
     const error = await router.set({ blue: 50, green: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RouterError);
     expect((error as Error).message).toContain('reload');
@@ -164,18 +159,7 @@ describe('nginx router on a real nginx', () => {
     await writeFile(wrapper, '#!/bin/sh\n"$@" || exit 2\necho "post-reload hook failed" >&2\nexit 1\n', {
       mode: 0o755,
     });
-    const router = (reloadCommand: string[]) =>
-      new NginxRouter({
-        upstreamFile: server.upstreamFile,
-        upstream: server.upstream,
-        slots: new Map([
-          ['blue', blue().address],
-          ['green', green().address],
-        ]),
-        testCommand: server.testCommand,
-        reloadCommand,
-      });
-    const failing = router([wrapper, ...server.reloadCommand]);
+    const failing = routerFor(server, [wrapper, ...server.reloadCommand]);
     const workers = await nginxWorkers(server);
     await expect(failing.set({ blue: 10, green: 90 })).rejects.toThrow('post-reload hook failed');
     await waitForReload(server, workers);
@@ -185,7 +169,7 @@ describe('nginx router on a real nginx', () => {
     expect(served.bySlot.green ?? 0).toBeGreaterThan(0);
     await expect(failing.verify({ blue: 100, green: 0 })).rejects.toThrow('nginx has not loaded it');
     // A fresh router (the post step runs in another process) knows it too.
-    const good = router(server.reloadCommand);
+    const good = routerFor(server);
     await expect(good.verify({ blue: 100, green: 0 })).rejects.toThrow('nginx has not loaded it');
 
     // The revert does not trust the file: it reloads, and only then verifies.
@@ -253,16 +237,7 @@ await new NginxRouter({ ...o, slots: new Map(o.slots) }).set({ blue: 100, green:
     const { server } = await start(
       `upstream app {\n    server ${blue().address} weight=100;\n    server ${green().address} down;\n}\n`,
     );
-    const failingReload = new NginxRouter({
-      upstreamFile: server.upstreamFile,
-      upstream: server.upstream,
-      slots: new Map([
-        ['blue', blue().address],
-        ['green', green().address],
-      ]),
-      testCommand: server.testCommand,
-      reloadCommand: ['false'],
-    });
+    const failingReload = routerFor(server, ['false']);
     await expect(failingReload.set({ blue: 50, green: 50 })).rejects.toThrow(
       'nothing is verified until a reload succeeds',
     );
@@ -279,16 +254,7 @@ await new NginxRouter({ ...o, slots: new Map(o.slots) }).set({ blue: 100, green:
     );
     const wrapper = path.join(server.dir, 'reload-then-fail.sh');
     await writeFile(wrapper, '#!/bin/sh\n"$@" || exit 2\nexit 1\n', { mode: 0o755 });
-    const router = new NginxRouter({
-      upstreamFile: server.upstreamFile,
-      upstream: server.upstream,
-      slots: new Map([
-        ['blue', blue().address],
-        ['green', green().address],
-      ]),
-      testCommand: server.testCommand,
-      reloadCommand: [wrapper, ...server.reloadCommand],
-    });
+    const router = routerFor(server, [wrapper, ...server.reloadCommand]);
     await expect(router.set({ blue: 50, green: 50 })).rejects.toThrow(RouterError);
     const log = { info: () => {}, warning: () => {} };
     await expect(restoreLive(router, 'blue', 'green', log, { attempts: 2, baseDelayMs: 10 })).rejects.toThrow(
