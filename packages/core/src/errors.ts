@@ -1,3 +1,5 @@
+import { maskCredentials } from './secrets.js';
+
 /**
  * Typed errors thrown inside Glidepath. They are turned into one `setFailed`
  * message (plus annotations) at the top, by `run()`; nothing below that level
@@ -60,21 +62,6 @@ export function describeProblem(p: InputProblem): string {
   const masked = maskCredentials(p.value);
   const shown = masked.length > 200 ? `${masked.slice(0, 200)}…` : masked;
   return `Input "${p.input}" ${p.value === '' ? 'is empty' : `got ${JSON.stringify(shown)}`}: expected ${p.expected}.`;
-}
-
-/**
- * Hides credentials a quoted input value may carry even when the input is not
- * declared secret: the password of a URL (`postgres://u:pw@h`) and the value
- * of a credential-looking header or setting (`Authorization: Bearer …`,
- * `token=…`).
- */
-export function maskCredentials(text: string): string {
-  return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, '$1***@')
-    .replace(
-      /((?:authorization|cookie|token|password|passwd|secret|api[-_]?key)["']?\s*[:=]\s*)[^\s,;}]+(?:[ \t]+[^\s,;}]+)?/gi,
-      '$1***',
-    );
 }
 
 /** Something the action was asked to do went wrong in the outside world (a server, a process). */

@@ -1,14 +1,33 @@
 export * from './analysis/index.js';
 export * from './errors.js';
-export { type ExecOptions, type ExecResult, execFile, ProcessError } from './exec.js';
 export { currentRepository, type GitHubClient, githubClient } from './github.js';
 export * from './inputs/index.js';
 export * from './ledger/index.js';
 export { setOutputs } from './outputs.js';
+export {
+  childEnvironment,
+  ProcessError,
+  type ProcessOptions,
+  type ProcessResult,
+  ProcessStoppedError,
+  runProcess,
+} from './process.js';
 export { type RetryOptions, retry, sleep } from './retry.js';
 export * from './rollout/index.js';
 export { CancelledError, type Entry, type RunContext, run } from './run.js';
-export { containsSecret, redact, registerSecret, resetSecretsForTest } from './secrets.js';
+export {
+  containsSecret,
+  displayUrl,
+  headersForRedirect,
+  isCredentialName,
+  isSecretHeader,
+  maskCredentials,
+  redact,
+  registerKubeconfigSecrets,
+  registerSecret,
+  registerUrlSecrets,
+  resetSecretsForTest,
+} from './secrets.js';
 export { isPostEntry, PostState } from './state.js';
 export {
   type Cell,

@@ -1,6 +1,9 @@
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { InputError, input, parseDuration, readInputs } from '../src/index.js';
+import { DURATION_LIMITS, InputError, input, MAX_TIMER_MS, parseDuration, readInputs } from '../src/index.js';
 
 const from = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 
@@ -144,7 +147,7 @@ describe('readInputs', () => {
     const message = new InputError(problems).message;
     expect(message).toContain('Input "checks" got "(a block of 4 lines, not repeated here)"');
     expect(message).toContain('entry 1: unknown key "stauts"');
-    expect(message).toContain('ftp://user:***@example.test/x');
+    expect(message).toContain('ftp://***@example.test/x');
     expect(message).not.toMatch(/sekr3t-token-value|hunter2pass|db-pa55word|abc123def/);
   });
 
@@ -161,4 +164,104 @@ describe('readInputs', () => {
       ]),
     );
   });
+});
+
+describe('duration inputs are always bounded, and say the bound', () => {
+  it('refuses 600h by default: 2^31 ms overflows setTimeout, which then fires at once', async () => {
+    const problems = await problemsOf(readInputs({ wait: input.duration() }, from({ wait: '600h' })));
+    expect(new InputError(problems).message).toBe(
+      'Input "wait" got "600h": expected a duration such as 500ms, 30s or 5m, of at most 24h.',
+    );
+  });
+
+  it.each([
+    ['24h', '24h', 86_400_000],
+    ['24h1ms', '24h1ms', undefined],
+    ['86401 (bare seconds)', '86401', undefined],
+    ['400 nines of hours', `${'9'.repeat(400)}h`, undefined],
+  ])('%s against the default 24h', async (_, text, ms) => {
+    const read = readInputs({ wait: input.duration() }, from({ wait: text }));
+    if (ms !== undefined) expect((await read).wait).toBe(ms);
+    else expect((await problemsOf(read))[0]?.expected).toContain('at most 24h');
+  });
+
+  it('says both ends of a range, and takes a tighter maximum', async () => {
+    const field = input.duration({ min: 100, max: DURATION_LIMITS.interval });
+    expect((await readInputs({ interval: field }, from({ interval: '1h' }))).interval).toBe(3_600_000);
+    const problems = await problemsOf(readInputs({ interval: field }, from({ interval: '61m' })));
+    expect(problems[0]?.expected).toBe('a duration such as 500ms, 30s or 5m, from 100ms to 1h');
+    const short = await problemsOf(readInputs({ interval: field }, from({ interval: '50ms' })));
+    expect(short[0]?.expected).toBe('a duration such as 500ms, 30s or 5m, from 100ms to 1h');
+  });
+
+  it('cannot be declared with a maximum a timer does not hold', () => {
+    expect(MAX_TIMER_MS).toBe(2_147_483_647);
+    expect(() => input.duration({ max: MAX_TIMER_MS + 1 })).toThrow(RangeError);
+    expect(() => input.duration({ max: MAX_TIMER_MS })).not.toThrow();
+  });
+});
+
+describe('workspace paths', () => {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'glidepath-workspace-'));
+  const outside = mkdtempSync(path.join(tmpdir(), 'glidepath-outside-'));
+  symlinkSync(outside, path.join(workspace, 'link-out'));
+  const field = input.workspacePath({ default: '.glidepath/ledger.json', workspace: () => workspace });
+  const read = (value: string) => readInputs({ 'ledger-file': field }, from({ 'ledger-file': value }));
+
+  it.each([
+    'ledger.json',
+    '.glidepath/ledger.json',
+    'a/../ledger.json',
+    './x/y/z.json',
+    '/var/lib/glidepath/ledger.json',
+  ])('keeps %s (inside the workspace, or absolute)', async (value) =>
+    expect((await read(value))['ledger-file']).toBe(value),
+  );
+
+  it('uses the default when empty', async () =>
+    expect((await read(''))['ledger-file']).toBe('.glidepath/ledger.json'));
+
+  it.each(['../ledger.json', '../../tmp/x/ledger.json', 'a/../../ledger.json', '..'])(
+    'refuses %s, which climbs out of the workspace, naming the input',
+    async (value) => {
+      const problems = await problemsOf(read(value));
+      expect(problems).toEqual([
+        {
+          input: 'ledger-file',
+          value,
+          expected: expect.stringMatching(/^a path inside the workspace, or an absolute path: .*"\.\."/),
+        },
+      ]);
+    },
+  );
+
+  it('refuses a relative path that leaves through a symbolic link in the workspace', async () => {
+    const problems = await problemsOf(read('link-out/ledger.json'));
+    expect(problems[0]?.expected).toContain('symbolic link');
+  });
+
+  it('refuses control characters', async () => {
+    expect((await problemsOf(read('a\u0007b')))[0]?.expected).toContain('control characters');
+  });
+});
+
+describe('secret URLs', () => {
+  const field = input.secretUrl({ default: '' });
+  it('keeps an http(s) URL as written, and empty as not set', async () => {
+    const url = 'https://hooks.example.test/services/T0/B0/secret';
+    expect((await readInputs({ 'webhook-url': field }, from({ 'webhook-url': url })))['webhook-url']).toBe(
+      url,
+    );
+    expect((await readInputs({ 'webhook-url': field }, from({})))['webhook-url']).toBe('');
+  });
+
+  it.each(['not a url', 'ftp://hooks.example.test/x', 'hooks.example.test/x', 'http://'])(
+    'refuses %j without quoting it',
+    async (value) => {
+      const problems = await problemsOf(readInputs({ 'webhook-url': field }, from({ 'webhook-url': value })));
+      expect(problems).toEqual([
+        { input: 'webhook-url', value: '***', expected: 'an absolute http or https URL' },
+      ]);
+    },
+  );
 });

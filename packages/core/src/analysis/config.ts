@@ -238,40 +238,6 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
- * Header names whose values are credentials. Their values are registered as
- * secrets (masked in the log, redacted from the summary and outputs) even
- * when the user did not pass them through `secrets.*`.
- */
-export function isSecretHeader(name: string): boolean {
-  return /authorization|cookie|token|secret|password|passwd|api[-_]?key|(^|[-_])key$|session|credential|signature/i.test(
-    name,
-  );
-}
-
-/**
- * A URL as it may be shown: without user name and password, and with the
- * values of query parameters named like credentials (`?api_key=…`) replaced.
- */
-export function displayUrl(url: URL): string {
-  const hidden = [...url.searchParams.keys()].some(isSecretHeader);
-  if (!url.username && !url.password && !hidden) return url.href;
-  if (!hidden) {
-    const copy = new URL(url.href);
-    copy.username = '';
-    copy.password = '';
-    return copy.href;
-  }
-  // Rebuilt by hand: URLSearchParams would percent-encode the asterisks.
-  const query = [...url.searchParams]
-    .map(
-      ([name, value]) =>
-        `${encodeURIComponent(name)}=${isSecretHeader(name) ? '***' : encodeURIComponent(value)}`,
-    )
-    .join('&');
-  return `${url.origin}${url.pathname}?${query}${url.hash}`;
-}
-
-/**
  * A window too short for the baseline comparison ever to reach its minimum
  * sample count would end `inconclusive` every time, which a shift treats as a
  * failure. That is a configuration mistake, so it is reported as a bad input

@@ -7,14 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { InputProblem } from '../errors.js';
+import { DURATION_LIMITS } from '../inputs/duration.js';
 import type { Field } from '../inputs/fields.js';
 import * as input from '../inputs/fields.js';
 import { type Parsed, requireInputs } from '../inputs/read.js';
-import { registerSecret } from '../secrets.js';
+import { displayUrl, isSecretHeader, registerSecret, registerUrlSecrets } from '../secrets.js';
 import {
   type AnalysisConfig,
-  displayUrl,
-  isSecretHeader,
   type JsonExpectation,
   type ProbeCheck,
   parseJsonPath,
@@ -92,11 +91,12 @@ export const analysisFields = {
     default: [],
     what: 'a YAML list of queries, each with name, query and max and/or min (or compare: live with max-increase and/or max-ratio)',
   }),
-  interval: input.duration({ default: 2000, min: 100 }),
+  // Bounded by kind (inputs/duration.ts): an interval and a request's timeout at 1 h.
+  interval: input.duration({ default: 2000, min: 100, max: DURATION_LIMITS.interval }),
   'failure-threshold': input.integer({ default: 2, min: 1, max: 1000 }),
   'requests-per-interval': input.integer({ default: 5, min: 1, max: 100 }),
   'max-error-rate': input.percent({ default: 0 }),
-  timeout: input.duration({ default: 5000, min: 1 }),
+  timeout: input.duration({ default: 5000, min: 1, max: DURATION_LIMITS.interval }),
   'follow-redirects': input.boolean({ default: false }),
   'ca-file': input.optionalString(),
   'insecure-tls': input.boolean({ default: false }),
@@ -104,7 +104,7 @@ export const analysisFields = {
   'on-error': input.oneOf(policies, { default: 'fail' }),
   'baseline-min-samples': input.integer({ default: 20, min: 5, max: 100_000 }),
   'baseline-latency-tolerance': input.percent({ default: 25 }),
-  'baseline-latency-floor': input.duration({ default: 5, min: 0 }),
+  'baseline-latency-floor': input.duration({ default: 5, min: 0, max: DURATION_LIMITS.interval }),
   'baseline-error-tolerance': input.percent({ default: 5 }),
   'baseline-confidence': input.percent({ default: 99 }),
 };
@@ -415,10 +415,4 @@ function checkNameOf(url: URL): string {
 function registerProbeSecrets(probe: ProbeCheck): void {
   for (const [name, value] of Object.entries(probe.headers)) if (isSecretHeader(name)) registerSecret(value);
   registerUrlSecrets(probe.url);
-}
-
-/** Credentials in a URL: the password, and query parameters named like keys or tokens. */
-function registerUrlSecrets(url: URL): void {
-  if (url.password) registerSecret(decodeURIComponent(url.password));
-  for (const [name, value] of url.searchParams) if (isSecretHeader(name)) registerSecret(value);
 }

@@ -5,7 +5,6 @@ export {
   type AnalysisConfig,
   type BaselineSettings,
   baselineWindowProblem,
-  displayUrl,
   type EvidencePolicy,
   type HttpOptions,
   type JsonExpectation,

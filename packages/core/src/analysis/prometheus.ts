@@ -3,7 +3,8 @@
  * `/api/v1/query`, each answer turned into series of numbers. What the
  * numbers mean for a verdict is the query source's business.
  */
-import { displayUrl, type HttpOptions, type PrometheusSource } from './config.js';
+import { displayUrl } from '../secrets.js';
+import type { HttpOptions, PrometheusSource } from './config.js';
 import { type MetricProvider, ProviderError, type Series } from './metric.js';
 import { httpRequest, RequestError } from './request.js';
 

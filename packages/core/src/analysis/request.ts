@@ -9,7 +9,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { formatDuration } from '../inputs/duration.js';
-import { displayUrl, type HttpOptions } from './config.js';
+import { displayUrl, headersForRedirect } from '../secrets.js';
+import type { HttpOptions } from './config.js';
 
 export interface HttpAnswer {
   status: number;
@@ -56,12 +57,15 @@ export async function httpRequest(url: URL, options: RequestOptions): Promise<Ht
   let method = (options.method ?? 'GET').toUpperCase();
   let body = options.body;
   let current = url;
+  let headers = options.headers ?? {};
   for (let hop = 0; ; hop++) {
-    const answer = await once(current, method, body, options, started);
+    const answer = await once(current, method, body, { ...options, headers }, started);
     const location = answer.headers.location;
     if (!options.http.followRedirects || !REDIRECTS.has(answer.status) || !location || hop >= MAX_REDIRECTS)
       return { ...answer, ms: performance.now() - started, url: current };
-    current = new URL(location, current);
+    const next = new URL(location, current);
+    headers = headersForRedirect(headers, current, next);
+    current = next;
     // As browsers and curl do: 303 always, and 301/302 after a POST, continue as GET.
     if (answer.status === 303 || ((answer.status === 301 || answer.status === 302) && method === 'POST')) {
       method = method === 'HEAD' ? 'HEAD' : 'GET';

@@ -4,6 +4,7 @@
  * of an action's start-up unless one of these inputs is set.
  */
 import { z } from 'zod';
+import { DURATION_LIMITS, formatBound } from '../inputs/duration.js';
 import { parseJsonPath, parseStatusRanges } from './config.js';
 import { withStandIns } from './templates.js';
 
@@ -38,10 +39,42 @@ const regex = z.string().refine(
   { message: 'expected a regular expression' },
 );
 
+/** `300`, `300ms`, `1.5s` → milliseconds; undefined when it is not a latency. */
+function latencyMs(value: number | string): number | undefined {
+  if (typeof value === 'number') return value;
+  const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+}
+
+// A latency bound above what one request may take (an interval's bound) cannot be met or missed.
 const latency = z
   .union([z.number().positive(), z.string()])
-  .refine((value) => typeof value === 'number' || /^\d+(\.\d+)?(ms|s)?$/.test(value.trim()), {
+  .refine((value) => latencyMs(value) !== undefined, {
     message: 'expected a duration such as 300ms or 1.5s (a bare number is milliseconds)',
+  })
+  .refine((value) => (latencyMs(value) ?? 0) <= DURATION_LIMITS.interval, {
+    message: `expected a duration such as 300ms or 1.5s, at most ${formatBound(DURATION_LIMITS.interval)}`,
+  });
+
+/**
+ * A header name as HTTP defines it (a `token`, RFC 9110 §5.1): no spaces,
+ * colons, or control characters, so it cannot end the header it names.
+ */
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, {
+  message: "expected a header name (letters, digits and !#$%&'*+.^_`|~-, no spaces or colons)",
+});
+
+/**
+ * A header value without CR, LF, NUL or another control character (a tab is
+ * allowed, RFC 9110 §5.5): a CR/LF would end the header and start another.
+ * Refused here, when the input is read, rather than by the HTTP client at the
+ * first probe, which is after traffic has moved.
+ */
+const headerValue = z
+  .union([z.string(), z.number(), z.boolean()])
+  .refine((value) => !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(String(value)), {
+    message: 'expected a header value without CR, LF or other control characters',
   });
 
 const jsonExpectations = z.record(z.string(), z.unknown()).superRefine((record, context) => {
@@ -58,7 +91,7 @@ export const checkSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z]+$/, { message: 'expected an HTTP method such as GET' })
     .optional(),
-  headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  headers: z.record(headerName, headerValue).optional(),
   status: status.optional(),
   body: regex.optional(),
   json: jsonExpectations.optional(),

@@ -1,5 +1,7 @@
+import { existsSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import type { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { DURATION_LIMITS, formatBound, MAX_TIMER_MS, parseDuration } from './duration.js';
 
 /**
  * One input of an action: how to turn the raw string the runner hands us into a
@@ -69,20 +71,108 @@ export function secret(options?: Common<string>): Field<string> {
   return { ...withDefault(options, (raw) => ok(raw), 'a secret'), secret: true };
 }
 
+/**
+ * A secret URL (a webhook with its token in the path): checked for form like
+ * `url`, never quoted back, and returned as written. Empty means not set.
+ */
+export function secretUrl(options?: Common<string> & { protocols?: string[] }): Field<string> {
+  const protocols = options?.protocols ?? ['http:', 'https:'];
+  const what = `an absolute ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`;
+  return {
+    ...withDefault(
+      options,
+      (raw) => {
+        const result = parseUrl(raw, protocols, what);
+        return result.ok ? ok(raw) : result;
+      },
+      what,
+    ),
+    secret: true,
+  };
+}
+
+/**
+ * A path a user names in the workspace (a ledger file, a migrations
+ * directory), returned as written. A relative path is taken from
+ * GITHUB_WORKSPACE and must stay inside it: `../../x` would read or write
+ * outside the checkout, where no review of the repository looks. An absolute
+ * path is the user's explicit choice and is kept (a self-hosted runner's
+ * ledger file must outlive actions/checkout's clean of the workspace).
+ */
+export function workspacePath(options?: Common<string> & { workspace?: () => string }): Field<string> {
+  const what = 'a path inside the workspace, or an absolute path';
+  const workspaceDir = options?.workspace ?? (() => process.env.GITHUB_WORKSPACE || process.cwd());
+  return withDefault(
+    options,
+    (raw) => {
+      if (/[\u0000-\u001f\u007f]/.test(raw)) return bad(`${what}, without control characters`);
+      if (path.isAbsolute(raw)) return ok(raw);
+      const workspace = path.resolve(workspaceDir());
+      const resolved = path.resolve(workspace, raw);
+      if (!isInside(workspace, resolved))
+        return bad(
+          `${what}: a relative path is taken from the workspace (GITHUB_WORKSPACE) and this one leads out of it through ".."`,
+        );
+      // Through a symbolic link in the workspace (`link/ledger.json`, link → /etc) is out of it too.
+      if (!isInside(realPath(workspace), realPath(resolved)))
+        return bad(
+          `${what}: a relative path is taken from the workspace (GITHUB_WORKSPACE) and this one leads out of it through a symbolic link`,
+        );
+      return ok(raw);
+    },
+    what,
+  );
+}
+
+/** `child` is `parent` or below it. */
+function isInside(parent: string, child: string): boolean {
+  const relative = path.relative(parent, child);
+  return (
+    relative === '' ||
+    (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
+  );
+}
+
+/** The real path of `target`, or of its deepest existing ancestor with the rest appended (a file not created yet). */
+function realPath(target: string): string {
+  let existing = target;
+  const rest: string[] = [];
+  while (!existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) return target;
+    rest.unshift(path.basename(existing));
+    existing = parent;
+  }
+  try {
+    return path.join(realpathSync(existing), ...rest);
+  } catch {
+    return target;
+  }
+}
+
 export function optionalString(): Field<string | undefined> {
   return { parse: (raw) => ok(raw.trim() === '' ? undefined : raw.trim()) };
 }
 
-/** A duration in milliseconds, written `500ms`, `30s`, `5m`, `1h` or `1m30s`. */
+/**
+ * A duration in milliseconds, written `500ms`, `30s`, `5m`, `1h` or `1m30s`.
+ * Always bounded: `max` defaults to DURATION_LIMITS.window (24 h) and can never
+ * exceed what a timer holds (MAX_TIMER_MS), so no input can overflow a
+ * `setTimeout` into firing at once. The bound is said in the error.
+ */
 export function duration(options?: Common<number> & { min?: number; max?: number }): Field<number> {
+  const max = options?.max ?? DURATION_LIMITS.window;
+  if (max > MAX_TIMER_MS)
+    throw new RangeError(`A duration input cannot allow more than ${MAX_TIMER_MS} ms (asked for ${max})`);
   const what = 'a duration such as 500ms, 30s or 5m';
+  const range = `${options?.min ? `from ${formatBound(options.min)} ` : ''}${options?.min ? 'to' : 'of at most'} ${formatBound(max)}`;
   return withDefault(
     options,
     (raw) => {
       const ms = parseDuration(raw);
       if (ms === undefined) return bad(what);
-      if (options?.min !== undefined && ms < options.min) return bad(`${what}, at least ${options.min}ms`);
-      if (options?.max !== undefined && ms > options.max) return bad(`${what}, at most ${options.max}ms`);
+      if (options?.min !== undefined && ms < options.min) return bad(`${what}, ${range}`);
+      if (!(ms <= max)) return bad(`${what}, ${range}`);
       return ok(ms);
     },
     what,
@@ -333,6 +423,8 @@ export function describeZodIssues(error: z.ZodError): string {
       let text = issue.message;
       if (issue.code === 'unrecognized_keys')
         text = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      // A bad key of a map (a header name): say what is wrong with it, not only that it is.
+      if (issue.code === 'invalid_key' && issue.issues[0]) text = issue.issues[0].message;
       return where ? `${where}: ${text}` : text;
     })
     .join('; ');

@@ -37,6 +37,7 @@ export async function createRouter(
         slots: settings.slots,
         testCommand: settings.testCommand,
         reloadCommand: settings.reloadCommand,
+        commandTimeoutMs: settings.commandTimeoutMs,
         log,
       });
     case 'haproxy':

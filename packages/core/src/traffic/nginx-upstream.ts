@@ -131,6 +131,22 @@ function lineOf(source: string, offset: number): number {
   return line;
 }
 
+/**
+ * A slot's address as Glidepath may write it after `server` in an upstream
+ * block: `host:port` (a DNS name or IPv4 address, the port optional as nginx
+ * allows), `[v6]:port`, or `unix:/absolute/path`. Nothing that nginx's parser
+ * reads as syntax — whitespace, `;`, `{`, `}`, quotes, `\`, control
+ * characters — may appear, so an address cannot end its directive and add
+ * another (`unix:/x;}` would close the block).
+ */
+export function isNginxServerAddress(address: string): boolean {
+  if (address.startsWith('unix:')) return /^unix:\/[^\s;{}'"\\\u0000-\u001f\u007f]+$/.test(address);
+  const match = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_][A-Za-z0-9_.-]*)(?::(\d{1,5}))?$/.exec(address);
+  if (!match) return false;
+  const port = match[1] === undefined ? undefined : Number(match[1]);
+  return port === undefined || (port >= 1 && port <= 65535);
+}
+
 /** The same server written two ways (`LOCALHOST:80` and `localhost`) compares equal. */
 export function sameAddress(a: string, b: string): boolean {
   return normalizeAddress(a) === normalizeAddress(b);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
-import { execFile, ProcessError } from '../exec.js';
+import { ProcessError, runProcess } from '../process.js';
 import {
   parseUpstream,
   renderUpstream,
@@ -33,6 +33,12 @@ export interface NginxRouterOptions {
   testCommand?: string[];
   /** Program and arguments; default `nginx -s reload`. */
   reloadCommand?: string[];
+  /**
+   * How long the test or the reload command may run before it is stopped
+   * (default 30 s). A hung command must not hold a revert, or the post step
+   * that restores the live slot, for the rest of the job.
+   */
+  commandTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -59,6 +65,7 @@ export class NginxRouter implements Router {
     this.#options = {
       testCommand: ['nginx', '-t'],
       reloadCommand: ['nginx', '-s', 'reload'],
+      commandTimeoutMs: 30_000,
       ...options,
     };
   }
@@ -115,6 +122,7 @@ export class NginxRouter implements Router {
     try {
       await this.#run(
         'config test',
+        'nginx-test-command',
         this.#options.testCommand,
         changed ? 'the previous upstream file was put back' : '',
       );
@@ -127,6 +135,7 @@ export class NginxRouter implements Router {
     try {
       await this.#run(
         'reload',
+        'nginx-reload-command',
         this.#options.reloadCommand,
         `${changed ? 'the previous upstream file was put back, but ' : ''}nginx may have loaded ${formatWeights(weights)}, so nothing is verified until a reload succeeds`,
       );
@@ -269,10 +278,16 @@ export class NginxRouter implements Router {
     );
   }
 
-  async #run(what: string, argv: string[], after: string): Promise<void> {
+  async #run(what: string, input: string, argv: string[], after: string): Promise<void> {
     const [program, ...args] = argv;
     try {
-      await execFile(program!, args, { silent: true });
+      // No cancellation signal: a revert runs to its end even while the job is cancelled.
+      await runProcess(program!, args, {
+        silent: true,
+        label: input,
+        timeoutMs: this.#options.commandTimeoutMs,
+        timeoutInput: 'nginx-command-timeout',
+      });
     } catch (error) {
       const detail =
         error instanceof ProcessError ? error.tail || `exit code ${error.exitCode}` : errorMessage(error);

@@ -4,9 +4,10 @@ import type { Field, FieldResult } from '../inputs/fields.js';
 import * as input from '../inputs/fields.js';
 import { type Parsed, requireInputs } from '../inputs/read.js';
 import type { KubeconfigSource } from '../kubernetes/config.js';
-import { registerSecret } from '../secrets.js';
+import { registerKubeconfigSecrets } from '../secrets.js';
 import { splitCommand } from './command.js';
 import { type ControlEndpoint, parseControlEndpoint } from './nginx-dynamic.js';
+import { isNginxServerAddress } from './nginx-upstream.js';
 import type { RouterKind, SlotName } from './router.js';
 
 export const ROUTER_KINDS = [
@@ -41,6 +42,8 @@ export interface NginxReloadSettings extends NginxCommon {
   upstreamFile: string;
   testCommand: string[];
   reloadCommand: string[];
+  /** `nginx-command-timeout`: the bound of each test and reload. */
+  commandTimeoutMs: number;
 }
 
 /** `nginx-mode: dynamic`: the router sets weights at run time through nginx/glidepath.lua's control endpoint. */
@@ -86,10 +89,6 @@ function command(fallback: string): Field<string[]> {
   };
 }
 
-/** A credential in kubeconfig YAML (`token: abc`) or JSON (`"token": "abc"`); group 1 is the value. */
-const CREDENTIAL =
-  /["']?\b(?:token|password|client-key-data|client-certificate-data|id-token|refresh-token|access-token|client-secret)["']?\s*:\s*["']?([^"'\s,}]+)/g;
-
 /** Looks like kubeconfig YAML or JSON rather than a path to a file. */
 function isInlineKubeconfig(text: string): boolean {
   return (
@@ -111,11 +110,7 @@ function kubeconfig(): Field<KubeconfigSource | undefined> {
       const text = raw.trim();
       if (text === '') return ok(undefined);
       if (isInlineKubeconfig(raw)) {
-        registerSecret(raw);
-        // Each credential on its own too, so a fragment that reaches a log (an
-        // error from the client quoting a token) is masked as well. Masking
-        // every line would blank harmless text such as "kind: Config" everywhere.
-        for (const match of raw.matchAll(CREDENTIAL)) registerSecret(match[1]);
+        registerKubeconfigSecrets(raw);
         return ok({ kind: 'inline', content: raw });
       }
       if (!existsSync(text))
@@ -146,6 +141,29 @@ function controlEndpoint(): Field<ControlEndpoint> {
   };
 }
 
+/**
+ * HAProxy's rule for proxy (backend) and server names: "All proxy names must
+ * be formed from upper and lower case letters, digits, '-' (dash), '_'
+ * (underscore), '.' (dot) and ':' (colon)" — HAProxy Configuration Manual,
+ * section 4 "Proxies" (docs.haproxy.org, configuration.txt; the same in
+ * haproxy.com's "Configuration basics › Backends": "only upper or lowercase
+ * letters, digits, dashes, underscores, dots, and colons"). HAProxy refuses
+ * any other character in its configuration, so no real backend or server can
+ * need one. The names go into admin-socket commands (`set server
+ * <backend>/<server> weight N`, joined with "; "), where a `;`, a space or a
+ * new line would start another command: they are checked against this rule
+ * when the inputs are read.
+ */
+export const HAPROXY_NAME = /^[A-Za-z0-9_.:-]+$/;
+const HAPROXY_NAME_HINT = 'letters, digits, "-", "_", "." and ":" only, as HAProxy names allow';
+
+/** An HAProxy backend name, or empty. */
+function haproxyName(what: string): Field<string | undefined> {
+  return input.optional(
+    input.string({ pattern: HAPROXY_NAME, patternHint: `${what} (${HAPROXY_NAME_HINT})` }),
+  );
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -164,8 +182,9 @@ export const routerFields = {
   'nginx-upstream': input.optionalString(),
   'nginx-test-command': command('nginx -t'),
   'nginx-reload-command': command('nginx -s reload'),
+  'nginx-command-timeout': input.duration({ default: 30_000, min: 1000, max: 3_600_000 }),
   'haproxy-socket': input.optionalString(),
-  'haproxy-backend': input.optionalString(),
+  'haproxy-backend': haproxyName('an HAProxy backend name'),
   kubeconfig: kubeconfig(),
   namespace: input.string({
     default: 'default',
@@ -176,9 +195,6 @@ export const routerFields = {
 } satisfies Record<string, Field<unknown>>;
 
 export type RouterInputs = Parsed<typeof routerFields>;
-
-const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
-const HAPROXY_NAME = /^[A-Za-z0-9_.:-]+$/;
 
 /**
  * Checks how the router inputs fit together — the chosen router's own settings
@@ -215,9 +231,9 @@ export function routerSettings(inputs: RouterInputs): RouterSettings {
           : 'the route declared in glidepath.setup() (router is nginx, nginx-mode is dynamic)',
       );
       for (const [slot, address] of inputs.slots)
-        if (!HOST_PORT.test(address) && !/^unix:\/\S+$/.test(address))
+        if (!isNginxServerAddress(address))
           slotProblem(
-            `an nginx server address per slot, host:port or unix:/path ("${slot}=${address}" is not)`,
+            `an nginx server address per slot: host:port, [v6]:port or unix:/absolute/path, with no spaces, ";", "{", "}", quotes or control characters ("${slot}=${address}" is not)`,
           );
       if (inputs['nginx-upstream'] !== undefined && !/^[A-Za-z0-9_.-]+$/.test(inputs['nginx-upstream']))
         problems.push({
@@ -247,7 +263,7 @@ export function routerSettings(inputs: RouterInputs): RouterSettings {
         });
       for (const [slot, server] of inputs.slots)
         if (!HAPROXY_NAME.test(server))
-          slotProblem(`an HAProxy server name per slot ("${slot}=${server}" is not)`);
+          slotProblem(`an HAProxy server name per slot, ${HAPROXY_NAME_HINT} ("${slot}=${server}" is not)`);
       break;
     }
     case 'gateway-api':
@@ -292,6 +308,7 @@ export function routerSettings(inputs: RouterInputs): RouterSettings {
             upstream: inputs['nginx-upstream']!,
             testCommand: inputs['nginx-test-command'],
             reloadCommand: inputs['nginx-reload-command'],
+            commandTimeoutMs: inputs['nginx-command-timeout'],
           };
     case 'haproxy':
       return {

@@ -84,6 +84,84 @@ describe('analysis inputs', () => {
     expect(problems[0]!.expected).toContain(message);
   });
 
+  describe('a checks header that could end itself is refused when the input is read', () => {
+    it.each([
+      ['CR/LF', '"abc\\r\\nX-Injected: 1"'],
+      ['a bare LF', '"abc\\nX-Injected: 1"'],
+      ['a bare CR', '"abc\\rdef"'],
+      ['NUL', '"abc\\0def"'],
+      ['DEL', '"abc\\x7fdef"'],
+      ['an escape', '"abc\\x1b[31m"'],
+    ])('a value with %s, naming checks, the entry and the header', async (_, value) => {
+      const problems = await problemsOf(
+        configOf({ checks: `- url: http://a.example/\n  headers:\n    X-Trace: ${value}\n` }),
+      );
+      expect(problems).toHaveLength(1);
+      expect(problems[0]!.input).toBe('checks');
+      expect(problems[0]!.expected).toContain(
+        'entry 1 › headers › X-Trace: expected a header value without CR, LF or other control characters',
+      );
+      // The block is never quoted back: it may hold credentials.
+      expect(problems[0]!.value).not.toContain('abc');
+    });
+
+    it.each(['X Trace', 'X-Trace:', 'X-Trace\\r\\nX-Injected', '""'])(
+      'a header name %s, naming the header',
+      async (name) => {
+        const problems = await problemsOf(
+          configOf({
+            checks: `- url: http://a.example/\n  headers:\n    "${name.replace(/^""$/, '')}": x\n`,
+          }),
+        );
+        expect(problems[0]!.input).toBe('checks');
+        expect(problems[0]!.expected).toContain('expected a header name');
+      },
+    );
+
+    it('keeps a tab, numbers and booleans', async () => {
+      const config = await configOf({
+        checks:
+          '- url: http://a.example/\n  headers:\n    X-Tab: "a\\tb"\n    X-Count: 3\n    X-Flag: true\n',
+      });
+      expect(config.probes[0]!.headers).toEqual({
+        'x-tab': 'a\tb',
+        'x-count': '3',
+        'x-flag': 'true',
+      });
+    });
+  });
+
+  describe('durations are bounded by kind', () => {
+    it.each([
+      ['interval', '600h', 'from 100ms to 1h'],
+      ['interval', '61m', 'from 100ms to 1h'],
+      ['timeout', '2h', 'from 1ms to 1h'],
+      ['baseline-latency-floor', '90m', 'of at most 1h'],
+    ])('%s: %s is refused, saying %s', async (name, value, range) => {
+      const problems = await problemsOf(configOf({ url: 'http://a.example/', [name]: value }));
+      expect(problems).toEqual([
+        { input: name, value, expected: `a duration such as 500ms, 30s or 5m, ${range}` },
+      ]);
+    });
+
+    it('an interval of 1h is accepted', async () => {
+      expect((await configOf({ url: 'http://a.example/', interval: '1h' })).intervalMs).toBe(3_600_000);
+    });
+
+    it.each(['7200s', '3600001', '3600001ms'])(
+      'a check max-latency of %s is refused (above 1h)',
+      async (latency) => {
+        const problems = await problemsOf(
+          configOf({ checks: `- url: http://a.example/\n  max-latency: ${latency}\n` }),
+        );
+        expect(problems[0]!.input).toBe('checks');
+        expect(problems[0]!.expected).toContain(
+          'entry 1 › max-latency: expected a duration such as 300ms or 1.5s, at most 1h',
+        );
+      },
+    );
+  });
+
   it('collects every cross-input problem at once', async () => {
     const problems = await problemsOf(
       configOf({
@@ -175,12 +253,14 @@ describe('analysis inputs', () => {
     const config = await configOf({
       url: 'http://user:pa55word@a.example/x?token=t0k3n-abc&page=2',
       checks:
-        '- { name: c, url: "http://b.example/", headers: { Cookie: "session=s3ss10n", X-Trace: visible-value } }',
+        '- { name: c, url: "http://b.example/", headers: { Cookie: "session=s3ss10n", X-Trace: trace-value, Accept: text/visible-value } }',
     });
     expect(containsSecret('pa55word')).toBe(true);
     expect(containsSecret('t0k3n-abc')).toBe(true);
     expect(containsSecret('session=s3ss10n')).toBe(true);
-    expect(containsSecret('visible-value')).toBe(false);
+    // Every header but a few public ones is secret, whatever its name.
+    expect(containsSecret('trace-value')).toBe(true);
+    expect(containsSecret('text/visible-value')).toBe(false);
     expect(config.probes[0]!.name).toBe('a.example/x?token=***&page=2');
   });
 });

@@ -10,6 +10,7 @@ import {
   stopBackends,
 } from '../../../../test/support/backends.js';
 import { type NginxServer, nginxWorkers, startNginx, waitForReload } from '../../../../test/support/nginx.js';
+import { hangingScript, pidsIn, running, stopPids } from '../../../../test/support/processes.js';
 import { restoreLive } from '../../src/rollout/index.js';
 import { NginxRouter, RouterError, type Weights } from '../../src/traffic/index.js';
 
@@ -148,6 +149,43 @@ describe('nginx router on a real nginx', () => {
     // The file is back, but whether nginx loaded the change is unknown: not verified.
     await expect(router.verify({ blue: 75, green: 25 })).rejects.toThrow('nginx has not loaded it');
   });
+
+  it('stops a reload command that hangs at its timeout, with everything it started; nothing is verified until a reload succeeds', async () => {
+    const { server } = await start();
+    const before = await readFile(server.upstreamFile);
+    const pidFile = path.join(server.dir, 'reload.pids');
+    const hanging = path.join(server.dir, 'hanging-reload.sh');
+    await writeFile(hanging, hangingScript(pidFile, { ignoreTerm: true }), { mode: 0o755 });
+    const router = new NginxRouter({
+      upstreamFile: server.upstreamFile,
+      upstream: server.upstream,
+      slots: new Map([
+        ['blue', blue().address],
+        ['green', green().address],
+      ]),
+      testCommand: server.testCommand,
+      reloadCommand: [hanging],
+      commandTimeoutMs: 500,
+    });
+    const error = await router.set({ blue: 50, green: 50 }).catch((e: unknown) => e);
+    const pids = await pidsIn(pidFile);
+    stopPids(pids);
+    expect(error).toBeInstanceOf(RouterError);
+    expect((error as Error).message).toMatch(
+      /the nginx reload \(.*hanging-reload\.sh\) failed; .*nothing is verified until a reload succeeds:\nnginx-reload-command \(.*\) did not finish within 500ms \(nginx-command-timeout\)/s,
+    );
+    expect(pids).toHaveLength(2);
+    expect(pids.filter(running)).toEqual([]);
+    expect(Buffer.compare(await readFile(server.upstreamFile), before)).toBe(0);
+    await expect(router.verify({ blue: 75, green: 25 })).rejects.toThrow('nginx has not loaded it');
+    // A revert with a reload that works settles it.
+    const good = routerFor(server);
+    const workers = await nginxWorkers(server);
+    const log = { info: () => {}, warning: () => {} };
+    expect(await restoreLive(good, 'blue', 'green', log, { attempts: 1 })).toBe('restored');
+    await waitForReload(server, workers);
+    expect((await sendRequests(server.url, { count: 40, concurrency: 4 })).bySlot).toEqual({ blue: 40 });
+  }, 30_000);
 
   it('never verifies after a reload that applied and then exited 1; the revert reloads until nginx serves the file', async () => {
     const { server } = await start(

@@ -48,6 +48,7 @@ describe('router inputs', () => {
       upstream: 'app',
       testCommand: ['nginx', '-t', '-c', '/etc/my nginx/nginx.conf', '-g', 'pid /run/a b.pid;'],
       reloadCommand: ['nginx', '-s', 'reload'],
+      commandTimeoutMs: 30_000,
     });
     expect(await createRouter(settings)).toBeInstanceOf(NginxRouter);
   });
@@ -156,6 +157,20 @@ describe('router inputs', () => {
     ]);
   });
 
+  it('bounds each nginx test and reload by nginx-command-timeout, which is itself bounded', async () => {
+    const base = {
+      router: 'nginx',
+      slots: 'blue=127.0.0.1:8081\ngreen=127.0.0.1:8082',
+      'nginx-upstream-file': '/x',
+      'nginx-upstream': 'app',
+    };
+    const settings = await settingsOf({ ...base, 'nginx-command-timeout': '2m' });
+    expect(settings).toMatchObject({ commandTimeoutMs: 120_000 });
+    const [tooLong] = await problemsOf({ ...base, 'nginx-command-timeout': '2h' });
+    expect(tooLong).toMatchObject({ input: 'nginx-command-timeout', value: '2h' });
+    expect(tooLong!.expected).toContain('1h');
+  });
+
   it('checks the HAProxy socket form and a command with an open quote', async () => {
     const problems = await problemsOf({
       router: 'haproxy',
@@ -183,6 +198,101 @@ describe('router inputs', () => {
       'haproxy-backend': 'app',
     });
     expect(await createRouter(ok)).toBeInstanceOf(HaproxyRouter);
+  });
+
+  describe('HAProxy names go into admin-socket commands: only the characters HAProxy allows', () => {
+    const haproxy = (extra: Record<string, string>) => ({
+      router: 'haproxy',
+      slots: 'blue=app-blue\ngreen=app-green',
+      'haproxy-socket': '/run/haproxy/admin.sock',
+      'haproxy-backend': 'app',
+      ...extra,
+    });
+
+    it.each([
+      'app;disable server app/blue',
+      'app; shutdown sessions server app/blue',
+      'app/blue',
+      'app blue',
+      'app\tblue',
+      'app#x',
+      'äpp',
+    ])('refuses the backend %j, naming haproxy-backend', async (backend) => {
+      const problems = await problemsOf(haproxy({ 'haproxy-backend': backend }));
+      expect(problems).toEqual([
+        {
+          input: 'haproxy-backend',
+          value: backend,
+          expected:
+            'an HAProxy backend name (letters, digits, "-", "_", "." and ":" only, as HAProxy names allow)',
+        },
+      ]);
+    });
+
+    it('refuses a new line in the backend (a second command on the socket)', async () => {
+      const problems = await problemsOf(haproxy({ 'haproxy-backend': 'app\nshutdown frontend web' }));
+      expect(problems.map((p) => p.input)).toEqual(['haproxy-backend']);
+    });
+
+    it.each(['b1;shutdown frontend web', 'b1 weight 100', 'b1/x'])(
+      'refuses the slot server name %j, naming slots',
+      async (server) => {
+        const problems = await problemsOf(haproxy({ slots: `blue=${server}\ngreen=g1` }));
+        expect(problems.map((p) => p.input)).toEqual(['slots']);
+        expect(problems[0]!.expected).toContain(`"blue=${server}" is not`);
+      },
+    );
+
+    it('accepts every character HAProxy allows', async () => {
+      const settings = await settingsOf(
+        haproxy({ 'haproxy-backend': 'Shop_v2-blue.green:1', slots: 'blue=S_1.a:b-c\ngreen=g2' }),
+      );
+      expect(settings).toMatchObject({ backend: 'Shop_v2-blue.green:1' });
+    });
+  });
+
+  describe('nginx slot addresses are written after "server": nothing nginx reads as syntax', () => {
+    const nginx = (blue: string) => ({
+      router: 'nginx',
+      slots: `blue=${blue}\ngreen=127.0.0.1:8082`,
+      'nginx-upstream-file': '/etc/nginx/app-upstream.conf',
+      'nginx-upstream': 'app',
+    });
+
+    it.each([
+      'unix:/x;}',
+      'unix:/run/app.sock; server 10.0.0.9:80',
+      'unix:/run/a{b}',
+      'unix:/run/"app".sock',
+      "unix:/run/'app'.sock",
+      'unix:/run/a\\;b',
+      'unix:/run/a\u0001b',
+      'unix:relative.sock',
+      'unix:/',
+      '127.0.0.1:8081;',
+      '127.0.0.1:99999',
+      '127.0.0.1:0',
+      'app blue:80',
+      '[::1;]:80',
+    ])('refuses %j, naming slots and the slot', async (address) => {
+      const problems = await problemsOf(nginx(address));
+      expect(problems.map((p) => p.input)).toEqual(['slots']);
+      expect(problems[0]!.expected).toContain(`"blue=${address}" is not`);
+    });
+
+    it.each([
+      '127.0.0.1:8081',
+      '127.0.0.1',
+      'app-blue:80',
+      'app_blue.internal:8080',
+      '[::1]:8081',
+      '[2001:db8::1]',
+      'unix:/run/app.sock',
+      'unix:/run/app/blue-1.sock',
+    ])('accepts %j', async (address) => {
+      const settings = await settingsOf(nginx(address));
+      expect(settings.slots.get('blue')).toBe(address);
+    });
   });
 
   it('refuses a kubeconfig path that does not exist without quoting inline content anywhere', async () => {

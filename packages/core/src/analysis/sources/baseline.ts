@@ -5,8 +5,10 @@
  * judges them, over everything collected so far, with the tests of
  * `../baseline.ts`.
  */
+
+import { displayUrl } from '../../secrets.js';
 import { type Comparison, compareToBaseline } from '../baseline.js';
-import { type BaselineSettings, displayUrl, type ProbeCheck } from '../config.js';
+import type { BaselineSettings, ProbeCheck } from '../config.js';
 import { baselineUrlFor, type Sample } from '../probe.js';
 import type { Evidence, EvidenceSource, SourceFactory } from '../source.js';
 import {

@@ -5,8 +5,9 @@
  * baseline, each request has a twin sent to the baseline at the same moment,
  * so that the comparison source sees both sides under the same conditions.
  */
+
+import { displayUrl } from '../../secrets.js';
 import type { AnalysisConfig, ProbeCheck } from '../config.js';
-import { displayUrl } from '../config.js';
 import { baselineUrlFor, probe, type Sample, type Side } from '../probe.js';
 import type { Evidence, EvidenceSource, IntervalRound, SourceFactory } from '../source.js';
 import {
