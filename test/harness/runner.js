@@ -25,7 +25,10 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export function actionDir(action) {
-  return path.isAbsolute(action) ? action : path.join(repoRoot, 'actions', action);
+  // GLIDEPATH_ACTIONS_DIR runs the tests against another build of the actions
+  // (e.g. the last commit's, extracted with git archive) to see a new test fail before its fix.
+  const actions = process.env.GLIDEPATH_ACTIONS_DIR || path.join(repoRoot, 'actions');
+  return path.isAbsolute(action) ? action : path.join(actions, action);
 }
 export function readActionYaml(action) {
   return parseYaml(readFileSync(path.join(actionDir(action), 'action.yml'), 'utf8'));

@@ -10,7 +10,9 @@
 // from below the kernel's ephemeral range (32768–60999 on Linux), which the
 // kernel never hands out by itself; each vitest worker (VITEST_POOL_ID) has its
 // own block, so two files running at once never share a port; and a process
-// hands a port out once.
+// hands a port out once. A second test run on the same machine (a developer
+// running one file while another run goes on) sets PORT_BLOCK_OFFSET, e.g. 6,
+// so its workers take other blocks.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -23,10 +25,10 @@ let cursor;
 
 export async function freePort() {
   checkEphemeralRange();
-  const pool = Number(process.env.VITEST_POOL_ID ?? 0);
+  const pool = Number(process.env.VITEST_POOL_ID ?? 0) + Number(process.env.PORT_BLOCK_OFFSET ?? 0);
   if (!Number.isInteger(pool) || pool < 0 || pool >= BLOCKS)
     throw new Error(
-      `VITEST_POOL_ID=${process.env.VITEST_POOL_ID}: freePort has port blocks for workers 1-${BLOCKS - 1}`,
+      `VITEST_POOL_ID=${process.env.VITEST_POOL_ID} (PORT_BLOCK_OFFSET=${process.env.PORT_BLOCK_OFFSET ?? 0}): freePort has port blocks 0-${BLOCKS - 1}`,
     );
   const base = FIRST + pool * BLOCK;
   // A random start, so a rerun does not begin where a leftover process may still listen.

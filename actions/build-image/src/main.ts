@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execFile, run, setOutputs } from '@glidepath/core';
+import { run, setOutputs } from '@glidepath/core';
 import { attestImage } from './attest.js';
 import { detectBuilder } from './builders/detect.js';
-import { authFilePath, type BuildPlan, createBuilder } from './builders/index.js';
+import { authFilePath, type BuildPlan, builderExec, createBuilder } from './builders/index.js';
 import { LocalCache, localCacheKeys, type RestoreOutcome } from './cache.js';
 import { checkBuilderSupport, readSettings } from './context.js';
 import { finalStageLabels, parseDockerfile } from './dockerfile.js';
@@ -33,7 +33,8 @@ await run(
       dockerfileLabels: finalStageLabels(dockerfile),
       user: settings.labels,
     });
-    const builderName = settings.builder === 'auto' ? await detectBuilder(execFile) : settings.builder;
+    const builderName =
+      settings.builder === 'auto' ? await detectBuilder(builderExec(signal)) : settings.builder;
     checkBuilderSupport(settings, builderName);
     info(`Builder: ${builderName}${settings.builder === 'auto' ? ' (auto)' : ''}; tags: ${tags.join(', ')}`);
 

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { execFile, PostState } from '@glidepath/core';
+import { PostState, runProcess } from '@glidepath/core';
 
 /** Everything the post step must undo, owned here and nowhere else. Never a secret: paths and names only. */
 export interface CleanupState extends Record<string, unknown> {
@@ -23,5 +23,5 @@ export async function cleanup(state: PostState<CleanupState> = cleanupState): Pr
   if (authFile) rmSync(authFile, { force: true });
   for (const dir of state.get('scratch') ?? []) rmSync(dir, { recursive: true, force: true });
   const registry = state.get('dockerLogout');
-  if (registry) await execFile('docker', ['logout', registry], { okExitCodes: [0, 1] });
+  if (registry) await runProcess('docker', ['logout', registry], { okExitCodes: [0, 1], timeoutMs: 30_000 });
 }

@@ -32,6 +32,7 @@ export const fields = {
   'deploy-command': input.optionalString(),
   'slot-deployments': input.keyValues({ default: new Map() }),
   'deploy-timeout': input.duration({ default: 600_000, min: 1000 }),
+  'pass-github-token': input.boolean({ default: false }),
   // No default here: the action.yml default fills an input that is not given,
   // so an explicitly empty `steps` is an error rather than a silent default.
   steps: input.steps(),
@@ -44,9 +45,9 @@ export const fields = {
   'slot-urls': input.keyValues({ default: new Map() }),
   environment: input.string({ default: 'production' }),
   version: input.string(),
-  'ledger-file': input.string({ default: '.glidepath/ledger.json' }),
+  'ledger-file': input.workspacePath({ default: '.glidepath/ledger.json' }),
   token: input.secret({ default: '' }),
-  'webhook-url': input.secret({ default: '' }),
+  'webhook-url': input.secretUrl({ default: '' }),
 };
 
 export interface ShiftContext {
@@ -176,6 +177,14 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
   ]);
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const token = values.token || process.env.GITHUB_TOKEN || undefined;
+  requireInputs([
+    values['pass-github-token'] &&
+      !token && {
+        input: 'pass-github-token',
+        value: 'true',
+        expected: 'a token to pass to deploy-command: set the token input or GITHUB_TOKEN in the step env',
+      },
+  ]);
   const steps = shiftSteps(values.strategy, values.steps);
   return {
     targetSlot: target,
@@ -198,6 +207,7 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
         : {}),
       namespace: 'namespace' in router ? router.namespace : 'default',
       timeoutMs: values['deploy-timeout'],
+      ...(values['pass-github-token'] && token ? { githubToken: token } : {}),
     },
     router,
     analysisFor,

@@ -1,12 +1,12 @@
 import {
   allTo,
   deployToSlot,
-  execFile,
   formatDuration,
   formatWeights,
   GlidepathError,
   type KubeConfig,
   type Router,
+  runProcess,
   type SlotName,
   verifyOrSet,
 } from '@glidepath/core';
@@ -33,7 +33,10 @@ export interface SlotDeployment {
   deployments?: Map<SlotName, { deployment: string; container?: string }>;
   kube?: () => Promise<KubeConfig>;
   namespace: string;
+  /** The bound of either way of deploying (`deploy-timeout`). */
   timeoutMs: number;
+  /** GITHUB_TOKEN for deploy-command, given only when `pass-github-token` asks for it. */
+  githubToken?: string;
 }
 
 /**
@@ -73,8 +76,17 @@ export async function deployIntoSlot(
   if (deploy.command) {
     const [program, ...args] = deploy.command;
     log(`Deploying ${target.version} into ${target.slot}: ${deploy.command.join(' ')}`);
-    await execFile(program!, args, {
-      env: { IMAGE: target.version, SLOT: target.slot, ENVIRONMENT: target.environment },
+    await runProcess(program!, args, {
+      env: {
+        IMAGE: target.version,
+        SLOT: target.slot,
+        ENVIRONMENT: target.environment,
+        ...(deploy.githubToken ? { GITHUB_TOKEN: deploy.githubToken } : {}),
+      },
+      label: 'deploy-command',
+      timeoutMs: deploy.timeoutMs,
+      timeoutInput: 'deploy-timeout',
+      ...(signal ? { signal } : {}),
     });
     return `deploy-command started ${target.version} in ${target.slot} in ${formatDuration(Date.now() - started)}`;
   }

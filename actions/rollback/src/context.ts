@@ -7,6 +7,7 @@ import {
   type RouterSettings,
   readInputs,
   registerSecret,
+  registerUrlSecrets,
   requireInputs,
   routerFields,
   routerSettings,
@@ -21,10 +22,12 @@ const fields = {
   to: input.string({ default: 'previous' }),
   reason: input.string(),
   'redeploy-command': input.optionalString(),
+  'redeploy-timeout': input.duration({ default: 600_000, min: 1000 }),
+  'pass-github-token': input.boolean({ default: false }),
   url: input.optionalString(),
   force: input.boolean({ default: false }),
   timeout: input.duration({ default: 5000, min: 100 }),
-  'ledger-file': input.string({ default: '.glidepath/ledger.json' }),
+  'ledger-file': input.workspacePath({ default: '.glidepath/ledger.json' }),
   token: input.secret({ default: '' }),
 };
 
@@ -35,6 +38,9 @@ export interface RollbackInputs {
   reason: string;
   router: RouterSettings;
   redeployCommand: string[] | undefined;
+  redeployTimeoutMs: number;
+  /** GITHUB_TOKEN for redeploy-command, only when `pass-github-token` asks for it. */
+  commandToken: string | undefined;
   /** The URL probed before the flip, per slot, as written: placeholders are expanded once the release is known. */
   probeUrls: Map<string, string> | undefined;
   /** Each slot's entry in `slots`, for `{{address}}`. */
@@ -86,7 +92,10 @@ export async function readRollbackInputs(): Promise<RollbackInputs> {
       environment: raw.environment,
       address: raw.slots.get(slot) ?? '',
     });
-    return !URL.canParse(expanded) || !/^https?:$/.test(new URL(expanded).protocol);
+    if (!URL.canParse(expanded)) return true;
+    // Its credentials (user information, `?token=`) are secrets from here on.
+    registerUrlSecrets(new URL(expanded));
+    return !/^https?:$/.test(new URL(expanded).protocol);
   });
   requireInputs([
     broken.length > 0 && {
@@ -97,6 +106,14 @@ export async function readRollbackInputs(): Promise<RollbackInputs> {
   ]);
   const token = raw.token || process.env.GITHUB_TOKEN || '';
   registerSecret(token);
+  requireInputs([
+    raw['pass-github-token'] &&
+      !token && {
+        input: 'pass-github-token',
+        value: 'true',
+        expected: 'a token to pass to redeploy-command: set the token input or GITHUB_TOKEN in the step env',
+      },
+  ]);
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   return {
     environment: raw.environment,
@@ -104,6 +121,8 @@ export async function readRollbackInputs(): Promise<RollbackInputs> {
     reason: raw.reason,
     router,
     redeployCommand,
+    redeployTimeoutMs: raw['redeploy-timeout'],
+    commandToken: raw['pass-github-token'] ? token : undefined,
     probeUrls,
     addresses: raw.slots,
     force: raw.force,

@@ -2,19 +2,20 @@ import * as core from '@actions/core';
 import {
   createRouter,
   displayUrl,
-  execFile,
   expandTemplate,
   formatDuration,
   formatWeights,
   probe,
+  registerUrlSecrets,
   run,
+  runProcess,
   Summary,
   setOutputs,
 } from '@glidepath/core';
 import { readRollbackInputs } from './context.js';
 import { rollBack } from './rollback.js';
 
-await run(async () => {
+await run(async ({ signal }) => {
   const inputs = await readRollbackInputs();
   const router = await createRouter(inputs.router, { log: (line) => core.info(line) });
   core.info(`Ledger: ${inputs.ledger.describe()}.`);
@@ -31,8 +32,17 @@ await run(async () => {
           ? {
               redeploy: async (version: string, slot: string) => {
                 const [program, ...args] = inputs.redeployCommand!;
-                await execFile(program!, args, {
-                  env: { IMAGE: version, SLOT: slot, ENVIRONMENT: inputs.environment },
+                await runProcess(program!, args, {
+                  env: {
+                    IMAGE: version,
+                    SLOT: slot,
+                    ENVIRONMENT: inputs.environment,
+                    ...(inputs.commandToken ? { GITHUB_TOKEN: inputs.commandToken } : {}),
+                  },
+                  label: 'redeploy-command',
+                  timeoutMs: inputs.redeployTimeoutMs,
+                  timeoutInput: 'redeploy-timeout',
+                  signal,
                 });
               },
             }
@@ -50,6 +60,7 @@ await run(async () => {
                 });
                 if (!URL.canParse(text)) return `the url input is not a URL once expanded for ${slot}`;
                 const url = new URL(text);
+                registerUrlSecrets(url);
                 const result = await probe(
                   {
                     name: 'pre-flip',

@@ -10,9 +10,10 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileLedger, GitHubLedger, type Ledger, NginxRouter } from '../../../packages/core/src/index.js';
 import { startGitHubFake } from '../../../test/fakes/github/index.js';
-import { runMain, type StepResult } from '../../../test/harness/runner.js';
+import { everythingVisible, runMain, type StepResult } from '../../../test/harness/runner.js';
 import { type Backend, sendRequests, startBackends, stopBackends } from '../../../test/support/backends.js';
 import { type NginxServer, nginxWorkers, startNginx, waitForReload } from '../../../test/support/nginx.js';
+import { hangingScript, pidsIn, running, stopPids } from '../../../test/support/processes.js';
 import { freePort } from '../../../test/support/services.js';
 
 let backends: Backend[];
@@ -358,5 +359,99 @@ describe('rollback', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe('rollback: commands and credentials', () => {
+  it('stops a hanging redeploy-command at redeploy-timeout with every process it started; traffic stays put', async () => {
+    const ledger = new FileLedger(ledgerFile);
+    await release(ledger, 'v1', 'blue');
+    await release(ledger, 'v2', 'green');
+    await release(ledger, 'v3', 'blue', 'failure');
+    const pidFile = path.join(workspace, 'redeploy.pids');
+    const script = path.join(workspace, 'redeploy.sh');
+    writeFileSync(script, hangingScript(pidFile), { mode: 0o755 });
+    const result = await rollback({
+      reason: 'v2 regressed',
+      'redeploy-command': script,
+      'redeploy-timeout': '1s',
+    });
+    const pids = await pidsIn(pidFile);
+    stopPids(pids);
+    expect(result.exitCode, result.log).toBe(1);
+    expect(result.annotations[0]?.message).toMatch(
+      /redeploy-command \(.*redeploy\.sh\) did not finish within 1s \(redeploy-timeout\); it ran .* and was stopped with every process it started/,
+    );
+    expect(pids).toHaveLength(2);
+    expect(pids.filter(running)).toEqual([]);
+    expect(await slotsAnswering(50)).toEqual({ green: 50 });
+  });
+
+  it('gives redeploy-command no input, runner token or GITHUB_TOKEN unless pass-github-token asks for it', async () => {
+    const ledger = new FileLedger(ledgerFile);
+    await release(ledger, 'v1', 'blue');
+    await release(ledger, 'v2', 'green');
+    await release(ledger, 'v3', 'blue', 'failure');
+    const seen = path.join(workspace, 'redeploy.env');
+    const script = path.join(workspace, 'redeploy.sh');
+    writeFileSync(script, `#!/bin/sh\nenv > '${seen}'\n`, { mode: 0o755 });
+    const env = {
+      // The file ledger, although a token is in the environment.
+      GITHUB_REPOSITORY: '',
+      GITHUB_TOKEN: 'gp-planted-github-token-1',
+      ACTIONS_RUNTIME_TOKEN: 'gp-planted-runtime-token-2',
+      DEPLOY_SSH_KEY_PATH: '/keys/deploy',
+    };
+    const result = await rollback({ reason: 'v2 regressed', 'redeploy-command': script }, env);
+    expect(result.exitCode, result.log).toBe(0);
+    const child = readFileSync(seen, 'utf8');
+    expect(child).not.toMatch(/^(INPUT_|ACTIONS_|GITHUB_TOKEN=)/m);
+    expect(child).not.toContain('gp-planted');
+    expect(child).toContain('DEPLOY_SSH_KEY_PATH=/keys/deploy');
+    expect(child).toMatch(/^IMAGE=v1$/m);
+
+    await release(ledger, 'v4', 'green', 'failure');
+    const asked = await rollback(
+      { reason: 'again', to: 'v2', force: 'true', 'redeploy-command': script, 'pass-github-token': 'true' },
+      env,
+    );
+    expect(asked.exitCode, asked.log).toBe(0);
+    const redeployed = readFileSync(seen, 'utf8');
+    expect(redeployed).toMatch(/^IMAGE=v2$/m);
+    expect(redeployed).toMatch(/^GITHUB_TOKEN=gp-planted-github-token-1$/m);
+    expect(redeployed).not.toContain('gp-planted-runtime-token-2');
+  });
+
+  it("keeps the url input's credentials (user information, ?token=) out of everything it writes", async () => {
+    const ledger = new FileLedger(ledgerFile);
+    await release(ledger, 'v1', 'blue');
+    await release(ledger, 'v2', 'green');
+    const closed = await freePort();
+    const password = 'gp-planted-pw-73a1';
+    const token = 'gp-planted-tok-5e90';
+    const url = `blue=http://deploybot:${password}@127.0.0.1:${closed}/healthz?token=${token}&slot=blue\ngreen=http://${green.address}/healthz`;
+    const refused = await rollback({ reason: 'testing', url });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.annotations[0]?.message).toMatch(
+      /probe of slot blue failed before the flip: GET http:\/\/127\.0\.0\.1:\d+\/healthz\?token=\*\*\*&slot=blue/,
+    );
+    const visible = everythingVisible(refused);
+    expect(visible).not.toContain(password);
+    expect(visible).not.toContain(token);
+    expect(refused.masks).toEqual(expect.arrayContaining([password, token]));
+
+    // A bad value of the same input quotes it with the credentials hidden.
+    const bad = await rollback({
+      reason: 'testing',
+      url: `ftp://deploybot:${password}@127.0.0.1/?token=${token}`,
+    });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.annotations.map((a) => a.title)).toContain('Invalid input: url');
+    expect(everythingVisible(bad)).not.toMatch(new RegExp(`${password}|${token}`));
+    // A token given as the user name alone (https://TOKEN@host), as tokens are put in URLs.
+    const userToken = 'gp-planted-usertoken-41c2';
+    const badToken = await rollback({ reason: 'testing', url: `ftp://${userToken}@127.0.0.1/x` });
+    expect(badToken.annotations.map((a) => a.title)).toContain('Invalid input: url');
+    expect(everythingVisible(badToken)).not.toContain(userToken);
   });
 });

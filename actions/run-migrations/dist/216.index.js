@@ -46,10 +46,10 @@ function explainServerError(error, limits) {
     const text = e.sqlMessage ?? e.message ?? String(error);
     // PostgreSQL: 55P03 lock_not_available; MySQL/MariaDB: 1205 ER_LOCK_WAIT_TIMEOUT.
     if (e.code === '55P03' || e.errno === 1205)
-        return `${text} — the statement waited longer than lock-timeout (${(0,_glidepath_core__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a)(limits.lockTimeoutMs)}) for a lock held by another session, and gave up instead of making every query queue behind it. Retry when that session is done, or raise lock-timeout.`;
+        return `${text} — the statement waited longer than lock-timeout (${(0,_glidepath_core__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(limits.lockTimeoutMs)}) for a lock held by another session, and gave up instead of making every query queue behind it. Retry when that session is done, or raise lock-timeout.`;
     // PostgreSQL: 57014 query_canceled by statement_timeout; MariaDB 1969 ER_STATEMENT_TIMEOUT; MySQL 3024.
     if ((e.code === '57014' && /statement timeout/i.test(text)) || e.errno === 1969 || e.errno === 3024)
-        return `${text} — the statement ran longer than statement-timeout (${(0,_glidepath_core__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a)(limits.statementTimeoutMs)}).`;
+        return `${text} — the statement ran longer than statement-timeout (${(0,_glidepath_core__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(limits.statementTimeoutMs)}).`;
     return e.code && !text.includes(e.code) ? `${text} (${e.code})` : text;
 }
 

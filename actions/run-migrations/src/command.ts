@@ -1,4 +1,4 @@
-import { execFile, formatDuration } from '@glidepath/core';
+import { formatDuration, runProcess } from '@glidepath/core';
 import type { DatabaseTarget } from './connection.js';
 import type { Database, Limits } from './engine/types.js';
 import { acquireLock } from './lock.js';
@@ -13,6 +13,8 @@ export interface CommandOptions {
   shellCommand?: string;
   cwd: string;
   limits: Limits;
+  /** How long the tool may run (`command-timeout`) before it is stopped with every process it started. */
+  timeoutMs: number;
   lockWaitMs: number;
   log: Log;
   signal?: AbortSignal;
@@ -75,7 +77,14 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
     const [program, ...args] = options.shellCommand ? ['bash', '-c', options.shellCommand] : options.args!;
     const started = performance.now();
     const result = await log.group(`Migration tool: ${program}`, () =>
-      execFile(program!, args, { cwd: options.cwd, env }),
+      runProcess(program!, args, {
+        cwd: options.cwd,
+        env,
+        label: options.shellCommand ? 'command (command-shell)' : 'command',
+        timeoutMs: options.timeoutMs,
+        timeoutInput: 'command-timeout',
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
     );
     return { durationMs: Math.round(performance.now() - started), lockWaitedMs, stdout: result.stdout };
   } finally {

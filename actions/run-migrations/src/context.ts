@@ -5,10 +5,11 @@ import { databaseUrlField } from './connection.js';
 /** Every input of `action.yml`, parsed once, before anything connects. */
 export const fields = {
   'database-url': databaseUrlField(),
-  dir: input.string({ default: 'migrations' }),
+  dir: input.workspacePath({ default: 'migrations' }),
   engine: input.oneOf(['builtin', 'command'] as const, { default: 'builtin' }),
   command: input.optionalString(),
   'command-shell': input.boolean({ default: false }),
+  'command-timeout': input.duration({ default: 3_600_000, min: 1000, max: 24 * 3_600_000 }),
   'dry-run': input.boolean({ default: false }),
   lint: input.oneOf(['off', 'warn', 'error'] as const, { default: 'warn' }),
   'lock-timeout': input.duration({ default: 5000, min: 0, max: 24 * 3_600_000 }),

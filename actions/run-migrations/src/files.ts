@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { OperationError } from '@glidepath/core';
 
@@ -78,16 +78,61 @@ export function parseDirectives(sql: string): Directives {
   return { noTransaction: /^[ \t]*--[ \t]*glidepath:no-transaction\b/im.test(sql) };
 }
 
+/** `child` is `parent` or below it. */
+function isInside(parent: string, child: string): boolean {
+  const relative = path.relative(parent, child);
+  return (
+    relative === '' ||
+    (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
+  );
+}
+
+/**
+ * Where a migration that is a symbolic link really lives, when that is a file
+ * inside the workspace or the migrations directory (a shared file linked into
+ * several services' folders). A link that leads anywhere else, or nowhere, is
+ * refused naming it: applying SQL from outside the reviewed checkout is not
+ * something to do quietly, and neither is leaving a migration out.
+ */
+async function linkTarget(link: string, dir: string, workspace: string, shown: string): Promise<string> {
+  const refuse = (why: string, cause?: unknown) =>
+    new OperationError(
+      `The migration ${shown} is a symbolic link ${why}; it was not read and nothing was applied.`,
+      {
+        cause,
+        target: { file: shown, title: 'Migration is a symbolic link' },
+      },
+    );
+  let target: string;
+  try {
+    target = await realpath(link);
+  } catch (error) {
+    throw refuse(`to ${await readlink(link).catch(() => '?')}, which does not exist`, error);
+  }
+  const roots = await Promise.all(
+    [workspace, dir].map((root) => realpath(root).catch(() => path.resolve(root))),
+  );
+  if (!roots.some((root) => isInside(root, target)))
+    throw refuse(
+      `to ${target}, outside the workspace and the migrations directory (copy the file in, or link to one inside)`,
+    );
+  if (!(await stat(target)).isFile()) throw refuse(`to ${target}, which is not a file`);
+  return target;
+}
+
 /**
  * Reads every migration in `dir` (not recursive), in version order. A `.sql`
- * file that matches no naming scheme, or two files with one version, stop the
- * run before anything is applied: a migration silently skipped is worse than
- * a failed job.
+ * file that matches no naming scheme, two files with one version, or a
+ * symbolic link out of the workspace stop the run before anything is applied:
+ * a migration silently skipped is worse than a failed job. A link to a file
+ * inside the workspace is followed.
  */
 export async function readMigrations(dir: string, workspace: string): Promise<MigrationFile[]> {
-  let entries: string[];
+  let entries: Array<{ name: string; link: boolean }>;
   try {
-    entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+    entries = (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isFile() || e.isSymbolicLink())
+      .map((e) => ({ name: e.name, link: e.isSymbolicLink() }));
   } catch (error) {
     throw new OperationError(`Cannot read the migrations directory ${dir}: ${(error as Error).message}`, {
       cause: error,
@@ -95,7 +140,9 @@ export async function readMigrations(dir: string, workspace: string): Promise<Mi
   }
   const migrations: MigrationFile[] = [];
   const unknown: string[] = [];
-  for (const fileName of entries.sort()) {
+  for (const { name: fileName, link } of entries.sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  )) {
     if (!fileName.endsWith('.sql')) continue;
     const parsed = parseFileName(fileName);
     if (parsed === 'ignored') continue;
@@ -104,10 +151,14 @@ export async function readMigrations(dir: string, workspace: string): Promise<Mi
       continue;
     }
     const absolutePath = path.join(dir, fileName);
-    const sql = await readFile(absolutePath, 'utf8');
+    const shown = path.relative(workspace, absolutePath) || fileName;
+    const sql = await readFile(
+      link ? await linkTarget(absolutePath, dir, workspace, shown) : absolutePath,
+      'utf8',
+    );
     migrations.push({
       ...parsed,
-      file: path.relative(workspace, absolutePath) || fileName,
+      file: shown,
       absolutePath,
       sql,
       checksum: checksum(sql),

@@ -4,7 +4,7 @@ import { type RunContext, run, Summary, setOutputs } from '@glidepath/core';
 import { runCommand } from './command.js';
 import { readSettings, type Settings } from './context.js';
 import { type Applied, connect, type Database } from './engine/index.js';
-import { readMigrations } from './files.js';
+import { type MigrationFile, readMigrations } from './files.js';
 import type { Finding } from './lint/index.js';
 import { runLinter } from './lint/run.js';
 import { type Log, migrate } from './migrate.js';
@@ -24,18 +24,27 @@ async function main({ signal }: RunContext): Promise<void> {
     statementTimeoutMs: settings['statement-timeout'],
   };
   const target = settings['database-url'];
+  // The files are read before the database is opened: a directory that is
+  // refused (a symbolic link out of the workspace, a name that does not parse)
+  // must not cost a connection, let alone a lock.
+  const files =
+    settings.engine === 'command' ? [] : await readMigrations(settings.dirPath, settings.workspace);
   const db = await connect(target, { sslCa: settings['ssl-ca'], limits, lockName: settings['lock-name'] });
   try {
     core.info(`Connected to ${target.display} (${db.serverVersion.split(' ').slice(0, 2).join(' ')}).`);
     if (settings.engine === 'command') return await commandEngine(settings, db, signal);
-    await builtinEngine(settings, db, signal);
+    await builtinEngine(settings, db, files, signal);
   } finally {
     await db.close();
   }
 }
 
-async function builtinEngine(settings: Settings, db: Database, signal: AbortSignal): Promise<void> {
-  const files = await readMigrations(settings.dirPath, settings.workspace);
+async function builtinEngine(
+  settings: Settings,
+  db: Database,
+  files: MigrationFile[],
+  signal: AbortSignal,
+): Promise<void> {
   core.info(`${files.length} migration file(s) in ${settings.dir}.`);
   let findings: Finding[] = [];
   let plan: Plan | undefined;
@@ -102,6 +111,7 @@ async function commandEngine(settings: Settings, db: Database, signal: AbortSign
     cwd: settings.workspace,
     limits: { lockTimeoutMs: settings['lock-timeout'], statementTimeoutMs: settings['statement-timeout'] },
     lockWaitMs: settings['lock-wait'],
+    timeoutMs: settings['command-timeout'],
     log,
     signal,
   });

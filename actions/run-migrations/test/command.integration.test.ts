@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { everythingVisible, runMain } from '../../../test/harness/runner.js';
+import { hangingScript, pidsIn, running, stopPids } from '../../../test/support/processes.js';
 import { requireProgram } from '../../../test/support/services.js';
 import { createPostgresDatabase, type TestDatabase, workspaceWith } from './databases.js';
 
@@ -55,7 +56,7 @@ CREATE TABLE made_by_psql (id int);\n`,
       },
     });
     expect(failing.exitCode).toBe(1);
-    expect(failing.log).toMatch(/psql exited with code 1/);
+    expect(failing.log).toMatch(/command \(psql\) exited with code 1/);
 
     const literal = await runMain({
       action: 'run-migrations',
@@ -78,5 +79,40 @@ CREATE TABLE made_by_psql (id int);\n`,
     expect(shell.exitCode, shell.log).toBe(0);
     expect(shell.log).toMatch(/url=postgres:\/\/glidepath:\*\*\*@/);
     expect(everythingVisible(shell)).not.toContain(new URL(db.url).password);
+  });
+
+  it('stops a tool that hangs at command-timeout with every process it started, and releases the lock', async () => {
+    const db = await createPostgresDatabase();
+    databases.push(db);
+    const { workspace } = workspaceWith({});
+    const pidFile = path.join(workspace, 'tool.pids');
+    const tool = path.join(workspace, 'tool.sh');
+    writeFileSync(tool, hangingScript(pidFile), { mode: 0o755 });
+    const hung = await runMain({
+      action: 'run-migrations',
+      cwd: workspace,
+      inputs: { 'database-url': db.url, engine: 'command', command: tool, 'command-timeout': '1s' },
+    });
+    const pids = await pidsIn(pidFile);
+    stopPids(pids);
+    expect(hung.exitCode, hung.log).toBe(1);
+    expect(hung.annotations[0]?.message).toMatch(
+      /command \(.*tool\.sh\) did not finish within 1s \(command-timeout\); it ran .* and was stopped with every process it started/,
+    );
+    expect(pids).toHaveLength(2);
+    expect(pids.filter(running)).toEqual([]);
+
+    // The lock went with it: a run that may not wait at all takes it, and the tool
+    // sees the database but none of the step's inputs.
+    const next = await runMain({
+      action: 'run-migrations',
+      cwd: workspace,
+      env: { ACTIONS_RUNTIME_TOKEN: 'gp-planted-runtime-5b1c' },
+      inputs: { 'database-url': db.url, engine: 'command', command: 'env', 'lock-wait': '0s' },
+    });
+    expect(next.exitCode, next.log).toBe(0);
+    expect(next.log).toMatch(/^DATABASE_URL=postgres:\/\/glidepath:\*\*\*@/m);
+    expect(next.log).not.toMatch(/^(INPUT_|ACTIONS_)/m);
+    expect(next.log).not.toContain('gp-planted');
   });
 });

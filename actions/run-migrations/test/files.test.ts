@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { OperationError } from '@glidepath/core';
 import { describe, expect, it } from 'vitest';
 import { checksum, compareVersions, parseDirectives, parseFileName, readMigrations } from '../src/files.js';
 
@@ -71,5 +72,71 @@ describe('files', () => {
     await expect(readMigrations(other, other)).rejects.toThrow(
       /add_users.sql.*Expected <version>_<name>.sql/,
     );
+  });
+
+  describe('a migration that is a symbolic link', () => {
+    /** A workspace with migrations/, a shared/ folder inside it, and a folder outside it. */
+    function layout() {
+      const workspace = mkdtempSync(path.join(tmpdir(), 'glidepath-links-'));
+      const dir = path.join(workspace, 'migrations');
+      mkdirSync(dir);
+      mkdirSync(path.join(workspace, 'shared'));
+      writeFileSync(path.join(dir, '0001_a.sql'), 'SELECT 1;');
+      const outside = mkdtempSync(path.join(tmpdir(), 'glidepath-outside-'));
+      return { workspace, dir, outside };
+    }
+
+    it('is followed when it points inside the workspace, and read from its target', async () => {
+      const { workspace, dir } = layout();
+      writeFileSync(path.join(workspace, 'shared', 'seed.sql'), 'SELECT 2;');
+      symlinkSync('../shared/seed.sql', path.join(dir, '0002_seed.sql'));
+      writeFileSync(path.join(dir, 'local.sql.txt'), 'x');
+      symlinkSync('0001_a.sql', path.join(dir, '0003_same_dir.sql'));
+      const files = await readMigrations(dir, workspace);
+      expect(files.map((f) => [f.version, f.file, f.sql])).toEqual([
+        ['1', path.join('migrations', '0001_a.sql'), 'SELECT 1;'],
+        ['2', path.join('migrations', '0002_seed.sql'), 'SELECT 2;'],
+        ['3', path.join('migrations', '0003_same_dir.sql'), 'SELECT 1;'],
+      ]);
+    });
+
+    it('is followed inside an absolute migrations directory outside the workspace', async () => {
+      const { workspace, outside } = layout();
+      writeFileSync(path.join(outside, 'real.sql.txt'), 'SELECT 5;');
+      symlinkSync(path.join(outside, 'real.sql.txt'), path.join(outside, '0005_linked.sql'));
+      const files = await readMigrations(outside, workspace);
+      expect(files.map((f) => [f.version, f.sql])).toEqual([['5', 'SELECT 5;']]);
+    });
+
+    it('is refused, naming it, when it points outside the workspace and the directory', async () => {
+      const { workspace, dir, outside } = layout();
+      writeFileSync(path.join(outside, 'evil.sql'), 'DROP TABLE accounts;');
+      symlinkSync(path.join(outside, 'evil.sql'), path.join(dir, '0002_evil.sql'));
+      const error = await readMigrations(dir, workspace).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OperationError);
+      expect((error as OperationError).message).toMatch(
+        /^The migration migrations\/0002_evil\.sql is a symbolic link to .*evil\.sql, outside the workspace and the migrations directory/,
+      );
+      expect((error as OperationError).target?.file).toBe(path.join('migrations', '0002_evil.sql'));
+    });
+
+    it('is refused, naming it, when it leads nowhere or to a directory', async () => {
+      const { workspace, dir } = layout();
+      symlinkSync('missing.sql.txt', path.join(dir, '0002_dangling.sql'));
+      await expect(readMigrations(dir, workspace)).rejects.toThrow(
+        /The migration migrations\/0002_dangling\.sql is a symbolic link to missing\.sql\.txt, which does not exist/,
+      );
+      const again = layout();
+      symlinkSync(path.join(again.workspace, 'shared'), path.join(again.dir, '0002_folder.sql'));
+      await expect(readMigrations(again.dir, again.workspace)).rejects.toThrow(
+        /0002_folder\.sql is a symbolic link to .*shared, which is not a file/,
+      );
+    });
+
+    it('ignores a linked .down.sql like any other (never followed)', async () => {
+      const { workspace, dir, outside } = layout();
+      symlinkSync(path.join(outside, 'x.sql'), path.join(dir, '0001_a.down.sql'));
+      expect((await readMigrations(dir, workspace)).map((f) => f.version)).toEqual(['1']);
+    });
   });
 });

@@ -13,6 +13,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   querySchema: () => (/* binding */ querySchema)
 /* harmony export */ });
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8476);
+/* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7036);
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2535);
 /* harmony import */ var _templates_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9050);
 /**
@@ -20,6 +21,7 @@ __webpack_require__.r(__webpack_exports__);
  * is only loaded through a dynamic import from `fields.ts`, so zod stays out
  * of an action's start-up unless one of these inputs is set.
  */
+
 
 
 
@@ -46,9 +48,39 @@ const regex = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().refine((text)
         return false;
     }
 }, { message: 'expected a regular expression' });
+/** `300`, `300ms`, `1.5s` → milliseconds; undefined when it is not a latency. */
+function latencyMs(value) {
+    if (typeof value === 'number')
+        return value;
+    const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value.trim());
+    if (!match)
+        return undefined;
+    return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+}
+// A latency bound above what one request may take (an interval's bound) cannot be met or missed.
 const latency = zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().positive(), zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()])
-    .refine((value) => typeof value === 'number' || /^\d+(\.\d+)?(ms|s)?$/.test(value.trim()), {
+    .refine((value) => latencyMs(value) !== undefined, {
     message: 'expected a duration such as 300ms or 1.5s (a bare number is milliseconds)',
+})
+    .refine((value) => (latencyMs(value) ?? 0) <= _inputs_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .DURATION_LIMITS */ .IM.interval, {
+    message: `expected a duration such as 300ms or 1.5s, at most ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .formatBound */ .Sp)(_inputs_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .DURATION_LIMITS */ .IM.interval)}`,
+});
+/**
+ * A header name as HTTP defines it (a `token`, RFC 9110 §5.1): no spaces,
+ * colons, or control characters, so it cannot end the header it names.
+ */
+const headerName = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, {
+    message: "expected a header name (letters, digits and !#$%&'*+.^_`|~-, no spaces or colons)",
+});
+/**
+ * A header value without CR, LF, NUL or another control character (a tab is
+ * allowed, RFC 9110 §5.5): a CR/LF would end the header and start another.
+ * Refused here, when the input is read, rather than by the HTTP client at the
+ * first probe, which is after traffic has moved.
+ */
+const headerValue = zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY()])
+    .refine((value) => !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(String(value)), {
+    message: 'expected a header value without CR, LF or other control characters',
 });
 const jsonExpectations = zod__WEBPACK_IMPORTED_MODULE_0__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .unknown */ .L5J()).superRefine((record, context) => {
     for (const path of Object.keys(record)) {
@@ -62,7 +94,7 @@ const checkSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
     method: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
         .regex(/^[A-Za-z]+$/, { message: 'expected an HTTP method such as GET' })
         .optional(),
-    headers: zod__WEBPACK_IMPORTED_MODULE_0__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY()])).optional(),
+    headers: zod__WEBPACK_IMPORTED_MODULE_0__/* .record */ .g1P(headerName, headerValue).optional(),
     status: status.optional(),
     body: regex.optional(),
     json: jsonExpectations.optional(),

@@ -12,6 +12,7 @@ import {
   type RawInputs,
   readInputs,
   requireInputs,
+  routerFields,
   runnerInputs,
   type TrafficRouter,
   trafficConfig,
@@ -45,7 +46,8 @@ export const fields = {
   },
   slots: input.keyValues({ default: new Map() }),
   'haproxy-socket': input.optionalString(),
-  'haproxy-backend': input.optionalString(),
+  // The same name rule as the routers': the name goes into admin-socket commands.
+  'haproxy-backend': routerFields['haproxy-backend'],
   ...trafficFields,
 };
 

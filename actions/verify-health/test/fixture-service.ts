@@ -6,7 +6,8 @@
  *   /healthy    200 with a JSON body
  *   /slow       200 after `slowMs`
  *   /flaky      every other answer is 500 (exactly 50%, so tests are deterministic)
- *   /private    200 only with the right `authorization` header, else 401; echoes the header in `auth`,
+ *   /private    200 only with the right `authorization` header, else 401; echoes the header in `auth`
+ *               (and `x-custom-auth`, `authentication` in `custom`, `authentication`),
  *               as a careless debug endpoint would (secrets must not leak through answers either)
  *   /metrics    Prometheus metrics (prom-client): request counts and a settable gauge
  *
@@ -73,7 +74,14 @@ export async function startFixtureService(options: FixtureOptions = {}): Promise
     else if (!['/healthy', '/slow'].includes(path)) status = 404;
     answered.inc({ path, code: String(status) });
     res.writeHead(status, { 'content-type': 'application/json' });
-    const echo = path === '/private' ? { auth: req.headers.authorization ?? null } : {};
+    const echo =
+      path === '/private'
+        ? {
+            auth: req.headers.authorization ?? null,
+            custom: req.headers['x-custom-auth'] ?? null,
+            authentication: req.headers.authentication ?? null,
+          }
+        : {};
     res.end(JSON.stringify({ status: status === 200 ? 'ok' : 'error', checks: { db: 'up' }, path, ...echo }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -319,6 +319,19 @@ describe('verify-health', () => {
         { url: 'ftp://127.0.0.1/healthy', checks: '- url: {service}/healthy' },
         'Input "url" got "ftp://127.0.0.1/healthy": expected one or more absolute http or https URLs',
       ],
+      [
+        'haproxy-backend',
+        {
+          url: '{service}/healthy',
+          router: 'haproxy',
+          slots: 'blue=blue\ngreen=green',
+          slot: 'green',
+          'live-slot': 'blue',
+          'haproxy-socket': '/tmp/none.sock',
+          'haproxy-backend': 'shop;disable server shop/blue',
+        },
+        'Input "haproxy-backend" got "shop;disable server shop/blue": expected an HAProxy backend name',
+      ],
     ])('rejects a bad %s before sending any request', async (name, raw, message) => {
       const before = service.totalRequests();
       const inputs = Object.fromEntries(
@@ -335,6 +348,8 @@ describe('verify-health', () => {
 
   it('never shows a secret header (or a token in the URL) in the log, the summary or the outputs', async () => {
     const token = 'gp-url-token-5d1e88c0';
+    const custom = 'gp-custom-auth-0c4e71';
+    const authentication = 'gp-authentication-93bd2f';
     const inputs = {
       checks: [
         `- name: private`,
@@ -347,6 +362,11 @@ describe('verify-health', () => {
         `- name: private-wrong`,
         `  url: ${service.url}/private?api_key=${token}`,
         `  headers: { X-Api-Key: "${SECRET}-other" }`,
+        // Header names nobody could list in advance: every header value but a few public ones is secret.
+        `- name: private-custom`,
+        `  url: ${service.url}/private`,
+        `  headers: { Authorization: "${SECRET}", X-Custom-Auth: "${custom}", Authentication: "${authentication}" }`,
+        `  json: { custom: expected-something-else, authentication: expected-something-else }`,
       ].join('\n'),
       interval: '500ms',
       duration: '2s',
@@ -366,6 +386,11 @@ describe('verify-health', () => {
     expect(visible).not.toContain(SECRET);
     expect(visible).not.toContain('gp-planted-9f3c2a7e41b6');
     expect(visible).not.toContain(token);
-    expect(result.masks).toEqual(expect.arrayContaining([SECRET, token]));
+    expect(report.checks.find((c) => c.name === 'private-custom')?.reason).toContain(
+      'JSON custom is "***", expected',
+    );
+    expect(visible).not.toContain(custom);
+    expect(visible).not.toContain(authentication);
+    expect(result.masks).toEqual(expect.arrayContaining([SECRET, token, custom, authentication]));
   });
 });

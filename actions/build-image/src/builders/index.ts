@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { execFile } from '@glidepath/core';
+import { runProcess } from '@glidepath/core';
 import type { BuilderName, Settings } from '../context.js';
 import type { RegistryCallOptions } from '../registry.js';
 import { BuildahBuilder } from './buildah.js';
 import { DockerBuilder } from './docker.js';
-import type { Builder } from './types.js';
+import type { Builder, Exec } from './types.js';
 
 export type { Builder, BuildOutcome, BuildPlan } from './types.js';
 
@@ -17,9 +17,10 @@ export function createBuilder(
   env: NodeJS.ProcessEnv = process.env,
 ): Builder {
   const annotationPath = settings.fileForAnnotations;
-  if (name === 'docker') return new DockerBuilder({ exec: execFile, annotationPath, registryCalls });
+  const exec = builderExec(registryCalls.signal);
+  if (name === 'docker') return new DockerBuilder({ exec, annotationPath, registryCalls });
   return new BuildahBuilder({
-    exec: execFile,
+    exec,
     authFile: settings.credentials ? authFilePath(workDir) : '',
     annotationPath,
     registryCalls,
@@ -36,4 +37,17 @@ export function createBuilder(
 /** buildah's credentials file of this run: inside the scratch directory, so it goes with it. */
 export function authFilePath(workDir: string): string {
   return path.join(workDir, 'auth.json');
+}
+
+/**
+ * A build may run as long as a job may (6 hours on GitHub-hosted runners);
+ * what bounds it in practice is the job's cancellation, which stops the
+ * builder and every process it started.
+ */
+const BUILD_LIMIT_MS = 6 * 3_600_000;
+
+/** How the builders run docker and buildah: bounded, cancellable, with the job's environment minus inputs. */
+export function builderExec(signal: AbortSignal | undefined): Exec {
+  return (command, args, options = {}) =>
+    runProcess(command, args, { timeoutMs: BUILD_LIMIT_MS, ...(signal ? { signal } : {}), ...options });
 }

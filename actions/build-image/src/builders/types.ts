@@ -1,9 +1,16 @@
-import type { ExecOptions, ExecResult } from '@glidepath/core';
+import type { ProcessOptions, ProcessResult } from '@glidepath/core';
 import type { CacheMode } from '../context.js';
 import type { Dockerfile } from '../dockerfile.js';
 
-/** `execFile` from @glidepath/core, or a test's stand-in with the same contract. */
-export type Exec = (command: string, args: string[], options?: ExecOptions) => Promise<ExecResult>;
+/**
+ * `runProcess` from @glidepath/core bound to the build's limit and the job's
+ * cancellation (`builderExec`), or a test's stand-in with the same contract.
+ */
+export type Exec = (
+  command: string,
+  args: string[],
+  options?: Partial<ProcessOptions>,
+) => Promise<ProcessResult>;
 
 /** Everything a builder needs for one build; computed before it runs. */
 export interface BuildPlan {
