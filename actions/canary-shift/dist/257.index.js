@@ -74,13 +74,13 @@ const headerName = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^
 });
 /**
  * A header value without CR, LF, NUL or another control character (a tab is
- * allowed, RFC 9110 §5.5): a CR/LF would end the header and start another.
+ * allowed, RFC 9110 §5.5), and no character beyond U+00FF, which Node refuses: a CR/LF would end the header and start another.
  * Refused here, when the input is read, rather than by the HTTP client at the
  * first probe, which is after traffic has moved.
  */
 const headerValue = zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY()])
-    .refine((value) => !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(String(value)), {
-    message: 'expected a header value without CR, LF or other control characters',
+    .refine((value) => !/[^\t\u0020-\u007e\u0080-\u00ff]/.test(String(value)), {
+    message: 'expected a header value without CR, LF or other control characters, and nothing beyond U+00FF (what HTTP allows)',
 });
 const jsonExpectations = zod__WEBPACK_IMPORTED_MODULE_0__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .unknown */ .L5J()).superRefine((record, context) => {
     for (const path of Object.keys(record)) {

@@ -57,7 +57,7 @@ describe('canary-shift: the commands it runs', () => {
     leftovers.push(...pids);
     expect(run.exitCode, run.log).toBe(1);
     expect(run.annotations[0]?.message).toMatch(
-      /deploy-command \(.*deploy\.sh\) did not finish within 1s \(deploy-timeout\); it ran .* and was stopped with every process it started\. Its last output:\nhanging/,
+      /deploy-command \(.*deploy\.sh\) did not finish within 1s \(deploy-timeout\); it ran .* and was stopped with every process of its group\. Its last output:\nhanging/,
     );
     expect(pids).toHaveLength(2);
     expect(pids.filter(running)).toEqual([]);

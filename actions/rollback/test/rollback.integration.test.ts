@@ -380,7 +380,7 @@ describe('rollback: commands and credentials', () => {
     stopPids(pids);
     expect(result.exitCode, result.log).toBe(1);
     expect(result.annotations[0]?.message).toMatch(
-      /redeploy-command \(.*redeploy\.sh\) did not finish within 1s \(redeploy-timeout\); it ran .* and was stopped with every process it started/,
+      /redeploy-command \(.*redeploy\.sh\) did not finish within 1s \(redeploy-timeout\); it ran .* and was stopped with every process of its group/,
     );
     expect(pids).toHaveLength(2);
     expect(pids.filter(running)).toEqual([]);

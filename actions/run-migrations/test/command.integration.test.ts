@@ -97,7 +97,7 @@ CREATE TABLE made_by_psql (id int);\n`,
     stopPids(pids);
     expect(hung.exitCode, hung.log).toBe(1);
     expect(hung.annotations[0]?.message).toMatch(
-      /command \(.*tool\.sh\) did not finish within 1s \(command-timeout\); it ran .* and was stopped with every process it started/,
+      /command \(.*tool\.sh\) did not finish within 1s \(command-timeout\); it ran .* and was stopped with every process of its group/,
     );
     expect(pids).toHaveLength(2);
     expect(pids.filter(running)).toEqual([]);

@@ -6,6 +6,7 @@ export * from './ledger/index.js';
 export { setOutputs } from './outputs.js';
 export {
   childEnvironment,
+  GHA_CACHE_VARIABLES,
   ProcessError,
   type ProcessOptions,
   type ProcessResult,

@@ -27,7 +27,22 @@ export interface ProcessOptions {
   signal?: AbortSignal;
   /** Keep GITHUB_TOKEN in the process's environment (only when the user asked for it). */
   githubToken?: boolean;
+  /**
+   * `ACTIONS_*` variables the program needs and is trusted with (docker
+   * buildx's `type=gha` cache reads the runner's cache URL and token).
+   */
+  runnerVariables?: readonly string[];
 }
+
+/** What docker buildx's GitHub Actions cache reads from its environment. */
+export const GHA_CACHE_VARIABLES = [
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_RUNTIME_TOKEN',
+] as const;
+
+/** The longest timer Node keeps: a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ProcessResult {
   exitCode: number;
@@ -39,7 +54,7 @@ export interface ProcessResult {
 const GRACE_MS = 5_000;
 /** How long the output pipes may stay open after the process exited (a background child may hold them). */
 const PIPE_LINGER_MS = 2_000;
-/** The most output kept in memory per stream; the log still gets all of it. */
+/** The most output kept in memory per stream (its end); the log still gets all of it. */
 const KEEP_BYTES = 8 * 1024 * 1024;
 
 /**
@@ -64,6 +79,11 @@ export async function runProcess(
   options: ProcessOptions,
 ): Promise<ProcessResult> {
   const name = options.label ? `${options.label} (${command})` : command;
+  // A caller's bug, not a user's input: an undefined or huge bound would fire at once.
+  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0 || options.timeoutMs > MAX_TIMER_MS)
+    throw new TypeError(
+      `runProcess(${command}): timeoutMs must be between 1 and ${MAX_TIMER_MS}, got ${options.timeoutMs}`,
+    );
   if (options.signal?.aborted) throw new ProcessStoppedError(name, 'cancelled', 0, options);
   if (!options.silent) process.stdout.write(`${redact(`[command]${[command, ...args].join(' ')}`)}\n`);
   const started = performance.now();
@@ -71,7 +91,10 @@ export async function runProcess(
   try {
     child = spawn(command, args, {
       cwd: options.cwd,
-      env: childEnvironment(options.env, { githubToken: options.githubToken ?? false }),
+      env: childEnvironment(options.env, {
+        githubToken: options.githubToken ?? false,
+        ...(options.runnerVariables ? { runnerVariables: options.runnerVariables } : {}),
+      }),
       // A new process group (and session): the group is what gets stopped,
       // and the runner's signals to the action do not reach it half-way.
       detached: true,
@@ -140,12 +163,13 @@ export async function runProcess(
 /** The job's environment for a child process: see `runProcess`. */
 export function childEnvironment(
   extra: Record<string, string | undefined> | undefined,
-  options: { githubToken: boolean },
+  options: { githubToken: boolean; runnerVariables?: readonly string[] },
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
-    if (/^(INPUT|ACTIONS)_/i.test(key)) continue;
+    if (/^INPUT_/i.test(key)) continue;
+    if (/^ACTIONS_/i.test(key) && !options.runnerVariables?.includes(key)) continue;
     if (key === 'GITHUB_TOKEN' && !options.githubToken) continue;
     env[key] = value;
   }
@@ -272,10 +296,10 @@ class Collector {
   #emit(raw: string): void {
     const text = redact(raw);
     this.log?.write(text);
-    if (this.#bytes < KEEP_BYTES) {
-      this.#kept.push(text);
-      this.#bytes += text.length;
-    }
+    // The end is kept rather than the start: that is where a failure says why.
+    this.#kept.push(text);
+    this.#bytes += text.length;
+    while (this.#bytes > KEEP_BYTES && this.#kept.length > 1) this.#bytes -= this.#kept.shift()!.length;
   }
 }
 
@@ -311,7 +335,7 @@ export class ProcessStoppedError extends OperationError {
     const tail = result ? tailOf(result) : '';
     super(
       redact(
-        `${command} ${what}${ms > 0 ? `; it ran ${formatDuration(Math.round(ms))} and was stopped with every process it started` : ''}` +
+        `${command} ${what}${ms > 0 ? `; it ran ${formatDuration(Math.round(ms))} and was stopped with every process of its group` : ''}` +
           `${tail ? `. Its last output:\n${tail}` : '.'}`,
       ),
     );

@@ -85,20 +85,40 @@ export function isSecretHeader(name: string): boolean {
  * the ones named.
  */
 export function isCredentialName(name: string): boolean {
-  return /auth|cookie|token|secret|password|passwd|api[-_]?key|(^|[-_])key$|session|credential|signature|(^|[-_])sig$/i.test(
+  return /auth|cookie|token|secret|password|passwd|api[-_]?key|(^|[-_])key$|session|credential|signature|(^|[-_])(sig|pwd|pass|jwt)$/i.test(
     name,
   );
 }
 
 /**
- * Registers the credentials a URL carries: its password (or a user name
- * alone, `https://TOKEN@host`, which is how tokens are put in URLs), and
- * query parameters named like credentials.
+ * Registers the credentials a URL carries: its password, and its user name
+ * when that is where the token is (`https://TOKEN@host`,
+ * `https://TOKEN:x-oauth-basic@host`, or a name as long as a token), and
+ * query parameters named like credentials; each both as written in the URL
+ * and decoded, since either form may reach a log.
  */
 export function registerUrlSecrets(url: URL): void {
-  if (url.password) registerSecret(decodeURIComponent(url.password));
-  else if (url.username) registerSecret(decodeURIComponent(url.username));
+  const both = (text: string) => {
+    registerSecret(text);
+    registerSecret(decoded(text));
+  };
+  if (url.password) both(url.password);
+  if (url.username && (!url.password || url.password === 'x-oauth-basic' || url.username.length >= 20))
+    both(url.username);
   for (const [name, value] of url.searchParams) if (isCredentialName(name)) registerSecret(value);
+  for (const pair of url.search.slice(1).split('&')) {
+    const [name = '', value = ''] = pair.split('=', 2);
+    if (value && isCredentialName(decoded(name))) both(value);
+  }
+}
+
+/** Percent-decoding that keeps a malformed escape (`%zz`) as written instead of throwing. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /**

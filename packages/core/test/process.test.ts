@@ -97,6 +97,30 @@ describe('runProcess', () => {
     expect(result).toMatchObject({ exitCode: 2, stdout: 'from stdin' });
   });
 
+  it('keeps the end of an output larger than it holds in memory, where the failure says why', async () => {
+    // 9 MiB of filler, then the line that explains the failure.
+    const error = await runProcess(
+      'sh',
+      [
+        '-c',
+        'head -c 9437184 /dev/zero | tr "\\0" a; echo; echo "the real error" >&2; echo "the real error"; exit 1',
+      ],
+      { silent: true, timeoutMs: 60_000 },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProcessError);
+    expect((error as ProcessError).message).toContain('the real error');
+    expect((error as ProcessError).result.stdout.endsWith('the real error\n')).toBe(true);
+  });
+
+  it.each([undefined, 0, Number.NaN, 2 ** 31])(
+    'refuses a timeoutMs of %s instead of firing at once',
+    async (timeoutMs) => {
+      await expect(runProcess('true', [], { silent: true, timeoutMs: timeoutMs as number })).rejects.toThrow(
+        /timeoutMs must be between 1 and/,
+      );
+    },
+  );
+
   it('names a program that cannot be started', async () => {
     await expect(
       runProcess('definitely-not-a-program-xyz', [], { silent: true, timeoutMs: 10_000 }),
@@ -116,7 +140,7 @@ describe('runProcess', () => {
     expect(error).toBeInstanceOf(ProcessStoppedError);
     expect((error as ProcessStoppedError).reason).toBe('timeout');
     expect((error as Error).message).toMatch(
-      /^deploy-command \(.*script-\d+\.sh\) did not finish within 500ms \(deploy-timeout\); it ran .* and was stopped with every process it started\. Its last output:\nhanging$/,
+      /^deploy-command \(.*script-\d+\.sh\) did not finish within 500ms \(deploy-timeout\); it ran .* and was stopped with every process of its group\. Its last output:\nhanging$/,
     );
     expect(seen).toHaveLength(2);
     // Returned only once the group was gone: nothing is left to race what runs next.
@@ -171,6 +195,15 @@ describe('runProcess', () => {
 });
 
 describe('childEnvironment', () => {
+  it('keeps only the runner variables a caller names', () => {
+    vi.stubEnv('ACTIONS_RUNTIME_TOKEN', 'rt');
+    vi.stubEnv('ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'oidc');
+    const env = childEnvironment({}, { githubToken: false, runnerVariables: ['ACTIONS_RUNTIME_TOKEN'] });
+    expect(env.ACTIONS_RUNTIME_TOKEN).toBe('rt');
+    expect(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN).toBeUndefined();
+    expect(childEnvironment({}, { githubToken: false }).ACTIONS_RUNTIME_TOKEN).toBeUndefined();
+  });
+
   it('drops the runner inputs, its ACTIONS_ tokens and GITHUB_TOKEN, and keeps what deploy scripts rely on', async () => {
     vi.stubEnv('INPUT_TOKEN', 'planted-input-token');
     vi.stubEnv('INPUT_DEPLOY-COMMAND', './deploy.sh');

@@ -36,6 +36,16 @@ describe('which values are secret', () => {
     );
   });
 
+  it('finds a token in the user name, survives a malformed escape, and masks a query value as written', () => {
+    resetSecretsForTest();
+    registerUrlSecrets(new URL('https://tok-in-user-77:x-oauth-basic@h.test/'));
+    registerUrlSecrets(new URL('https://u:p%zzsecret@h.test/'));
+    registerUrlSecrets(new URL('https://h.test/x?sig=ab+cd%2Fef&pwd=hunter22&page=3'));
+    expect(redact('tok-in-user-77 p%zzsecret ab+cd%2Fef ab cd/ef hunter22 page=3')).toBe(
+      '*** *** *** *** *** page=3',
+    );
+  });
+
   it('masks credentials quoted in text that was never registered', () => {
     expect(maskCredentials('ftp://ghp-usertoken-55@h.test/x')).toBe('ftp://***@h.test/x');
     expect(maskCredentials('postgres://u:pw@db:5432/app')).toBe('postgres://***@db:5432/app');

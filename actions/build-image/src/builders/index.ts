@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runProcess } from '@glidepath/core';
+import { GHA_CACHE_VARIABLES, runProcess } from '@glidepath/core';
 import type { BuilderName, Settings } from '../context.js';
 import type { RegistryCallOptions } from '../registry.js';
 import { BuildahBuilder } from './buildah.js';
@@ -46,8 +46,17 @@ export function authFilePath(workDir: string): string {
  */
 const BUILD_LIMIT_MS = 6 * 3_600_000;
 
-/** How the builders run docker and buildah: bounded, cancellable, with the job's environment minus inputs. */
+/**
+ * How the builders run docker and buildah: bounded, cancellable, with the
+ * job's environment minus inputs. docker keeps the runner's cache URL and
+ * token, which buildx's `type=gha` cache reads from its environment.
+ */
 export function builderExec(signal: AbortSignal | undefined): Exec {
   return (command, args, options = {}) =>
-    runProcess(command, args, { timeoutMs: BUILD_LIMIT_MS, ...(signal ? { signal } : {}), ...options });
+    runProcess(command, args, {
+      timeoutMs: BUILD_LIMIT_MS,
+      ...(signal ? { signal } : {}),
+      ...(command === 'docker' ? { runnerVariables: GHA_CACHE_VARIABLES } : {}),
+      ...options,
+    });
 }

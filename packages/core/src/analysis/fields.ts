@@ -6,6 +6,7 @@
  * checks what spans several inputs.
  */
 import { readFileSync } from 'node:fs';
+import { validateHeaderValue } from 'node:http';
 import type { InputProblem } from '../errors.js';
 import { DURATION_LIMITS } from '../inputs/duration.js';
 import type { Field } from '../inputs/fields.js';
@@ -230,6 +231,26 @@ export function analysisConfig(
       ...shown('prometheus-username', ''),
       expected: 'a user name, since "prometheus-password" is set',
     });
+  // A header value is checked again once its placeholders hold the release's
+  // values, with Node's own rule, so the first probe cannot be the one to refuse it.
+  for (const [index, probe] of probes.entries())
+    for (const [name, value] of Object.entries(probe.headers))
+      if (!isHeaderValue(name, value))
+        problems.push({
+          input: 'checks',
+          value: '(the checks block)',
+          expected: `a value for header "${name}" of check ${index + 1} that HTTP allows once its placeholders are expanded (no CR, LF or other control characters, nothing beyond U+00FF)`,
+        });
+  for (const [name, value] of [
+    ['prometheus-token', token],
+    ['prometheus-username', username],
+    ['prometheus-password', password],
+  ] as const)
+    if (value && !isHeaderValue('authorization', value))
+      problems.push({
+        ...shown(name, '***'),
+        expected: 'a value that can travel in an HTTP header (no CR, LF or other control characters)',
+      });
   if (baselineUrl && probes.length === 0)
     problems.push({
       ...shown('baseline-url', baselineUrl.href),
@@ -415,4 +436,14 @@ function checkNameOf(url: URL): string {
 function registerProbeSecrets(probe: ProbeCheck): void {
   for (const [name, value] of Object.entries(probe.headers)) if (isSecretHeader(name)) registerSecret(value);
   registerUrlSecrets(probe.url);
+}
+
+/** Whether Node's HTTP client would send this header value (it throws at the request otherwise). */
+function isHeaderValue(name: string, value: string): boolean {
+  try {
+    validateHeaderValue(name, value);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -65,8 +65,9 @@ export class NginxRouter implements Router {
     this.#options = {
       testCommand: ['nginx', '-t'],
       reloadCommand: ['nginx', '-s', 'reload'],
-      commandTimeoutMs: 30_000,
       ...options,
+      // An explicit undefined in the options keeps the default.
+      commandTimeoutMs: options.commandTimeoutMs ?? 30_000,
     };
   }
 

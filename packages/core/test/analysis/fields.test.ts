@@ -92,6 +92,8 @@ describe('analysis inputs', () => {
       ['NUL', '"abc\\0def"'],
       ['DEL', '"abc\\x7fdef"'],
       ['an escape', '"abc\\x1b[31m"'],
+      ['a line separator (U+2028)', '"abc\\u2028def"'],
+      ['a character Node will not send (€)', '"abc€"'],
     ])('a value with %s, naming checks, the entry and the header', async (_, value) => {
       const problems = await problemsOf(
         configOf({ checks: `- url: http://a.example/\n  headers:\n    X-Trace: ${value}\n` }),
@@ -103,6 +105,38 @@ describe('analysis inputs', () => {
       );
       // The block is never quoted back: it may hold credentials.
       expect(problems[0]!.value).not.toContain('abc');
+    });
+
+    it('a value that gets a new line from a placeholder (the version), before any request', async () => {
+      const values = await readInputs(
+        analysisFields,
+        from({ checks: '- url: http://a.example/\n  headers:\n    X-Release: "{{version}}"\n' }),
+      );
+      const problems = (() => {
+        try {
+          analysisConfig(values, { version: 'v2\r\nX-Injected: 1' });
+          return [];
+        } catch (error) {
+          return (error as { problems: Array<{ input: string; value: string; expected: string }> }).problems;
+        }
+      })();
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatchObject({ input: 'checks', value: '(the checks block)' });
+      expect(problems[0]!.expected).toContain('header "x-release" of check 1');
+      expect(analysisConfig(values, { version: 'v2' }).probes[0]!.headers).toMatchObject({
+        'x-release': 'v2',
+      });
+    });
+
+    it('a prometheus-token that cannot travel in a header, without quoting it', async () => {
+      const problems = await problemsOf(
+        configOf({
+          'prometheus-url': 'http://127.0.0.1:9/',
+          queries: '- name: up\n  query: up\n  max: 1\n',
+          'prometheus-token': 'tok\nen',
+        }),
+      );
+      expect(problems).toEqual([expect.objectContaining({ input: 'prometheus-token', value: '***' })]);
     });
 
     it.each(['X Trace', 'X-Trace:', 'X-Trace\\r\\nX-Injected', '""'])(
