@@ -115,6 +115,22 @@ async function refusedOnNginx(bad: Bad, input: string) {
   return { message, nginx, result };
 }
 
+/** A one-step HAProxy shift whose admin socket is `socketPath`; `extra` replaces any of it. */
+async function haproxyInputs(socketPath: string, extra: Record<string, string>) {
+  return {
+    router: 'haproxy',
+    slots: 'blue=b1\ngreen=g1',
+    'haproxy-socket': socketPath,
+    'haproxy-backend': 'app',
+    'target-slot': 'green',
+    steps: '100',
+    'step-duration': '1s',
+    url: `http://127.0.0.1:${await freePort()}/`,
+    version: 'app:v2',
+    ...extra,
+  };
+}
+
 describe('canary-shift refuses unsafe inputs before touching the router', () => {
   it('a checks header value carrying CR/LF, naming checks and the header', async () => {
     const { message } = await refusedOnNginx(
@@ -204,18 +220,7 @@ describe('canary-shift refuses unsafe inputs before touching the router', () => 
       const socket = await recordingSocket();
       const result = await runMain({
         action: 'canary-shift',
-        inputs: {
-          router: 'haproxy',
-          slots: 'blue=b1\ngreen=g1',
-          'haproxy-socket': socket.path,
-          'haproxy-backend': 'app',
-          'target-slot': 'green',
-          steps: '100',
-          'step-duration': '1s',
-          url: `http://127.0.0.1:${await freePort()}/`,
-          version: 'app:v2',
-          ...bad,
-        },
+        inputs: await haproxyInputs(socket.path, bad),
         timeoutMs: 30_000,
       });
       expectRefused(result, input);
@@ -228,17 +233,7 @@ describe('canary-shift refuses unsafe inputs before touching the router', () => 
     const socket = await recordingSocket();
     const result = await runMain({
       action: 'canary-shift',
-      inputs: {
-        router: 'haproxy',
-        slots: 'blue=b1\ngreen=g1',
-        'haproxy-socket': socket.path,
-        'haproxy-backend': 'app_v2-blue.green:1',
-        'target-slot': 'green',
-        steps: '100',
-        'step-duration': '1s',
-        url: `http://127.0.0.1:${await freePort()}/`,
-        version: 'app:v2',
-      },
+      inputs: await haproxyInputs(socket.path, { 'haproxy-backend': 'app_v2-blue.green:1' }),
       timeoutMs: 30_000,
     });
     expect(result.exitCode, result.log).toBe(1);

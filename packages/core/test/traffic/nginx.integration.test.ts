@@ -45,9 +45,14 @@ upstream app {
 `;
 }
 
-/** The router for a test nginx; `reloadCommand` swaps in a failing or wrapped reload. */
-function routerFor(server: NginxServer, reloadCommand = server.reloadCommand): NginxRouter {
+/** The router for a test nginx; `reloadCommand` swaps in a failing, wrapped or hanging reload. */
+function routerFor(
+  server: NginxServer,
+  reloadCommand = server.reloadCommand,
+  extra: { commandTimeoutMs?: number } = {},
+): NginxRouter {
   return new NginxRouter({
+    ...extra,
     upstreamFile: server.upstreamFile,
     upstream: server.upstream,
     slots: new Map([
@@ -156,17 +161,7 @@ describe('nginx router on a real nginx', () => {
     const pidFile = path.join(server.dir, 'reload.pids');
     const hanging = path.join(server.dir, 'hanging-reload.sh');
     await writeFile(hanging, hangingScript(pidFile, { ignoreTerm: true }), { mode: 0o755 });
-    const router = new NginxRouter({
-      upstreamFile: server.upstreamFile,
-      upstream: server.upstream,
-      slots: new Map([
-        ['blue', blue().address],
-        ['green', green().address],
-      ]),
-      testCommand: server.testCommand,
-      reloadCommand: [hanging],
-      commandTimeoutMs: 500,
-    });
+    const router = routerFor(server, [hanging], { commandTimeoutMs: 500 });
     const error = await router.set({ blue: 50, green: 50 }).catch((e: unknown) => e);
     const pids = await pidsIn(pidFile);
     stopPids(pids);
