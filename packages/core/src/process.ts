@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { OperationError } from './errors.js';
-import { formatDuration } from './inputs/duration.js';
+import { formatDuration, MAX_TIMER_MS } from './inputs/duration.js';
 import { redact } from './secrets.js';
 
 export interface ProcessOptions {
@@ -40,9 +40,6 @@ export const GHA_CACHE_VARIABLES = [
   'ACTIONS_RESULTS_URL',
   'ACTIONS_RUNTIME_TOKEN',
 ] as const;
-
-/** The longest timer Node keeps: a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ProcessResult {
   exitCode: number;
