@@ -9,8 +9,10 @@ export interface Annotation {
 export interface CancelPlan {
   /** Send the first signal this long after start… */
   afterMs?: number;
-  /** …or as soon as the log matches this (checked as output arrives). */
+  /** …or as soon as the log matches this (checked as output arrives)… */
   whenLog?: RegExp;
+  /** …or once this promise resolves (e.g. when the server shows the step's statement running). */
+  when?: Promise<unknown>;
   /** First signal; the runner sends SIGINT. */
   signal?: NodeJS.Signals;
   /** Wait before escalating to SIGTERM (runner: 7.5 s), then SIGKILL after as long again. */

@@ -152,6 +152,14 @@ async function runEntry(entry, options, state) {
   };
   if (entry === 'main' && options.cancel?.afterMs !== undefined)
     timers.push(setTimeout(cancel, options.cancel.afterMs));
+  let exited = false;
+  if (entry === 'main' && options.cancel?.when)
+    options.cancel.when.then(
+      () => {
+        if (!exited) cancel();
+      },
+      () => {},
+    );
   timers.push(
     setTimeout(() => {
       timedOut = true;
@@ -170,6 +178,7 @@ async function runEntry(entry, options, state) {
   const [exitCode, signal] = await new Promise((resolve) =>
     child.on('close', (code, sig) => resolve([code, sig])),
   );
+  exited = true;
   for (const timer of timers) clearTimeout(timer);
   const commands = parseCommands(stdout);
   return {

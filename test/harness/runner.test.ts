@@ -73,6 +73,24 @@ describe('the runner-contract harness', () => {
     expect(result.log).toContain('got SIGINT');
   });
 
+  it('cancels once a promise resolves, with the signal asked for', async () => {
+    let release!: () => void;
+    const when = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const running = runMain({
+      action: fixture,
+      inputs: { 'wait-ms': 20_000 },
+      cancel: { when, signal: 'SIGKILL' },
+    });
+    // Not cancelled before the promise resolves: the step is still waiting after it logged so.
+    setTimeout(release, 300);
+    const result = await running;
+    expect(result.cancelled).toBe(true);
+    expect(result.signalsSent).toEqual(['SIGKILL']);
+    expect(result.signal).toBe('SIGKILL');
+  });
+
   it('refuses inputs that action.yml does not declare', async () => {
     await expect(runMain({ action: fixture, inputs: { nope: 'x' } })).rejects.toThrow(/not declared/);
   });

@@ -66,7 +66,9 @@ function explainServerError(error, limits) {
 /* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2554);
 /* harmony import */ var _sql_split_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7447);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2200);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2694);
+/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4815);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2694);
+
 
 
 
@@ -98,7 +100,34 @@ async function connectPostgres(options) {
     const identity = await work.query('SELECT version() AS version, pg_backend_pid() AS pid');
     const { version: serverVersion, pid: workPid } = identity.rows[0];
     await work.query(sessionLimits(options.limits));
-    return new PostgresDatabase(pg, config, work, workPid, serverVersion, options, isPglite(serverVersion));
+    const singleSession = isPglite(serverVersion);
+    const notes = [];
+    if (!singleSession)
+        notes.push(await watchForDeadClient(work));
+    return new PostgresDatabase(pg, config, work, workPid, serverVersion, options, singleSession, notes);
+}
+/**
+ * PostgreSQL 14+ on Linux can check, while a statement runs, that the client
+ * is still there (`client_connection_check_interval`), and cancel the
+ * statement if it is not. A run killed during a long statement then leaves no
+ * orphan holding the lock for the rest of that statement. Returns the line the
+ * log shows about it.
+ */
+async function watchForDeadClient(work) {
+    const { rows } = await work.query("SELECT current_setting('server_version_num')::int AS n");
+    if (rows[0].n < 140000)
+        return 'PostgreSQL before 14 cannot notice a vanished client during a statement: a run killed mid-statement keeps the lock until its statement ends.';
+    try {
+        await work.query(`SET client_connection_check_interval = '${DEAD_CLIENT_CHECK_MS}ms'`);
+        return `client_connection_check_interval is ${DEAD_CLIENT_CHECK_MS} ms on this session: if this run is killed, the server cancels its statement and releases the lock.`;
+    }
+    catch (error) {
+        return `client_connection_check_interval could not be set (${postgresMessage(error)}): a run killed mid-statement keeps the lock until its statement ends.`;
+    }
+}
+const DEAD_CLIENT_CHECK_MS = 1000;
+function postgresMessage(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 /**
  * PGlite (PostgreSQL in WebAssembly, the demo's database) is a single session:
@@ -132,44 +161,66 @@ class PostgresDatabase {
     workPid;
     serverVersion;
     options;
-    singleSession;
+    notes;
     kind = 'postgres';
-    sharedSession = false;
-    lockClient;
-    constructor(pg, config, work, workPid, serverVersion, options, singleSession) {
+    sharedSession;
+    /** Opened on the first cancel: a statement is cancelled from another session. */
+    cancelSession;
+    constructor(pg, config, work, workPid, serverVersion, options, singleSession, notes) {
         this.pg = pg;
         this.config = config;
         this.work = work;
         this.workPid = workPid;
         this.serverVersion = serverVersion;
         this.options = options;
-        this.singleSession = singleSession;
+        this.notes = notes;
         this.sharedSession = singleSession;
     }
+    /**
+     * The lock's row in `pg_locks` (aliased `l`): a bigint key shows as classid
+     * (its high 32 bits) and objid (its low 32 bits), with objsubid 1.
+     */
+    get lockRow() {
+        const key = BigInt.asUintN(64, this.options.lockKey);
+        return `l.locktype = 'advisory' AND l.granted AND l.classid = ${key >> 32n} AND l.objid = ${key & 0xffffffffn} AND l.objsubid = 1`;
+    }
+    async holdsLock() {
+        const { rows } = await this.work.query(`SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid() AND ${this.lockRow}) AS held`);
+        return rows[0].held;
+    }
     async tryLock() {
-        if (!this.lockClient && this.singleSession)
-            this.lockClient = this.work;
-        if (!this.lockClient) {
-            const client = new this.pg.Client(this.config);
-            client.on('error', () => { });
-            await client.connect();
-            this.lockClient = client;
-            const [a, b] = await Promise.all([
-                client.query('SELECT pg_backend_pid() AS pid'),
-                this.work.query('SELECT pg_backend_pid() AS pid'),
-            ]);
-            this.sharedSession = a.rows[0].pid === b.rows[0].pid;
-        }
-        const result = await this.lockClient.query('SELECT pg_try_advisory_lock($1::bigint) AS locked', [this.options.lockKey.toString()]);
+        const result = await this.work.query('SELECT pg_try_advisory_lock($1::bigint) AS locked', [this.options.lockKey.toString()]);
         return result.rows[0].locked;
     }
-    async unlock() {
-        if (!this.lockClient)
+    async lockHolder() {
+        const { rows } = await this.work.query(`SELECT l.pid, a.application_name, a.state,
+         extract(epoch FROM now() - a.state_change)::int AS seconds, left(a.query, 100) AS query
+       FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+       WHERE ${this.lockRow} LIMIT 1`);
+        const row = rows[0];
+        if (!row)
+            return undefined;
+        const parts = [`PostgreSQL session pid ${row.pid}`];
+        if (row.application_name)
+            parts.push(`application_name ${row.application_name}`);
+        if (row.state)
+            parts.push(`${row.state}${row.seconds !== null ? ` for ${row.seconds} s` : ''}${row.state === 'active' && row.query ? `: ${oneLine(row.query)}` : ''}`);
+        return parts.join(', ');
+    }
+    async verifyLock() {
+        if (this.sharedSession)
             return;
-        await this.lockClient.query('SELECT pg_advisory_unlock($1::bigint)', [this.options.lockKey.toString()]);
+        if (!(await this.holdsLock()))
+            throw new _session_js__WEBPACK_IMPORTED_MODULE_3__/* .LockLostError */ .y(`This run's session (pid ${this.workPid}) no longer holds the migration lock: a statement released it (pg_advisory_unlock_all, DISCARD ALL), or a pooler in transaction mode moved the session. Connect directly or through session pooling. Nothing more is applied.`);
+    }
+    whileIdle(work) {
+        return (0,_session_js__WEBPACK_IMPORTED_MODULE_3__/* .keepingAlive */ .P)(async () => this.sharedSession || (await this.holdsLock()), work, `This run's session (pid ${this.workPid})`);
+    }
+    async unlock() {
+        await this.work.query('SELECT pg_advisory_unlock($1::bigint)', [this.options.lockKey.toString()]);
     }
     async ensureHistoryTable() {
-        await this.work.query(`CREATE TABLE IF NOT EXISTS ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G} (
+        await this.work.query(`CREATE TABLE IF NOT EXISTS ${_types_js__WEBPACK_IMPORTED_MODULE_4__/* .HISTORY_TABLE */ .G} (
       version text PRIMARY KEY,
       name text NOT NULL,
       checksum char(64) NOT NULL,
@@ -181,11 +232,11 @@ class PostgresDatabase {
     }
     async readHistory() {
         const exists = await this.work.query('SELECT to_regclass($1) AS t', [
-            _types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G,
+            _types_js__WEBPACK_IMPORTED_MODULE_4__/* .HISTORY_TABLE */ .G,
         ]);
         if (!exists.rows[0]?.t)
             return [];
-        const result = await this.work.query(`SELECT version, name, checksum, applied_at, execution_ms, applied_by, success FROM ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G}`);
+        const result = await this.work.query(`SELECT version, name, checksum, applied_at, execution_ms, applied_by, success FROM ${_types_js__WEBPACK_IMPORTED_MODULE_4__/* .HISTORY_TABLE */ .G}`);
         return result.rows.map((r) => ({
             version: r.version,
             name: r.name,
@@ -209,6 +260,7 @@ class PostgresDatabase {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MigrationError */ .Py(file, `${file.file}: line ${(0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .keywordLine */ .og)(control)} controls the transaction itself (${(0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .firstKeyword */ .A1)(control.text)}); the action already runs each file in one transaction. Remove it, or mark the file -- glidepath:no-transaction. Nothing of the file was applied.`, (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .keywordLine */ .og)(control));
         const { lockTimeoutMs, statementTimeoutMs } = this.options.limits;
         await this.work.query(`BEGIN; SET LOCAL lock_timeout = ${ms(lockTimeoutMs)}; SET LOCAL statement_timeout = ${ms(statementTimeoutMs)}`);
+        await this.rollbackUnless(() => this.verifyLock());
         const started = performance.now();
         try {
             await this.work.query(file.sql);
@@ -220,12 +272,25 @@ class PostgresDatabase {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MigrationError */ .Py(file, `${file.file}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .explainServerError */ .Ff)(error, this.options.limits)}. The migration was rolled back; nothing of it was applied.`, (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .postgresErrorLine */ .AA)(file, error, 0), { cause: error });
         }
         const executionMs = Math.round(performance.now() - started);
+        // The file may have released the lock itself; then nothing of it is committed.
+        await this.rollbackUnless(() => this.verifyLock());
         await this.work.query(`${this.recordSql(file, appliedBy, executionMs, true)}; COMMIT`);
         return { file, executionMs, statements: statements.length };
+    }
+    /** Runs `check` inside the open transaction, rolling it back when the check throws. */
+    async rollbackUnless(check) {
+        try {
+            await check();
+        }
+        catch (error) {
+            await this.work.query('ROLLBACK').catch(() => undefined);
+            throw error;
+        }
     }
     async applyOutsideTransaction(file, appliedBy) {
         // A previous file may have changed session settings; restore ours before each such file.
         await this.work.query(sessionLimits(this.options.limits));
+        await this.verifyLock();
         const statements = (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .splitStatements */ .Xd)(file.sql, 'postgres');
         const started = performance.now();
         for (const [index, statement] of statements.entries()) {
@@ -242,12 +307,13 @@ class PostgresDatabase {
             }
         }
         const executionMs = Math.round(performance.now() - started);
+        await this.verifyLock();
         await this.record(file, appliedBy, executionMs, true);
         return { file, executionMs, statements: statements.length };
     }
     recordSql(file, appliedBy, executionMs, success) {
         const lit = (v) => this.work.escapeLiteral(v);
-        return `INSERT INTO ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G} (version, name, checksum, applied_at, execution_ms, applied_by, success)
+        return `INSERT INTO ${_types_js__WEBPACK_IMPORTED_MODULE_4__/* .HISTORY_TABLE */ .G} (version, name, checksum, applied_at, execution_ms, applied_by, success)
       VALUES (${lit(file.version)}, ${lit(file.name)}, ${lit(file.checksum)}, now(), ${executionMs}, ${lit(appliedBy)}, ${success})
       ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum,
         applied_at = EXCLUDED.applied_at, execution_ms = EXCLUDED.execution_ms,
@@ -258,17 +324,84 @@ class PostgresDatabase {
     }
     async cancelRunning() {
         // On PGlite there is one session and no second connection to cancel from.
-        if (!this.lockClient || this.lockClient === this.work)
+        if (this.sharedSession)
             return;
-        await this.lockClient.query('SELECT pg_cancel_backend($1)', [this.workPid]);
+        this.cancelSession ??= (async () => {
+            const client = new this.pg.Client({ ...this.config, application_name: 'glidepath-migrations-cancel' });
+            client.on('error', () => { });
+            await client.connect();
+            return client;
+        })();
+        const client = await this.cancelSession;
+        await client.query('SELECT pg_cancel_backend($1)', [this.workPid]);
     }
     async close() {
-        // Ending the lock connection releases the lock even if unlock was never reached.
-        await Promise.allSettled([
-            this.work.end(),
-            this.lockClient === this.work ? undefined : this.lockClient?.end(),
-        ]);
+        // Ending the work session releases the lock even if unlock was never reached.
+        await Promise.allSettled([this.work.end(), this.cancelSession?.then((client) => client.end())]);
     }
+}
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').trim();
+}
+
+
+/***/ }),
+
+/***/ 4815:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   P: () => (/* binding */ keepingAlive),
+/* harmony export */   y: () => (/* binding */ LockLostError)
+/* harmony export */ });
+/* harmony import */ var _glidepath_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8247);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2694);
+
+
+/** The work session no longer holds the migration lock: another run may be migrating beside this one. */
+class LockLostError extends _glidepath_core__WEBPACK_IMPORTED_MODULE_0__/* .OperationError */ .OK {
+    name = 'LockLostError';
+}
+/** How often a session that waits on something else says it is alive. */
+const PING_INTERVAL_MS = 1000;
+/**
+ * Runs `work` while `ping` runs every second on the session, so that an idle
+ * timeout (PostgreSQL `idle_session_timeout`, MySQL `wait_timeout`, a pooler's
+ * or load balancer's) does not close it, and with it the lock. `ping` resolves
+ * to whether the lock is still held, and runs once more when `work` has ended.
+ * The first failed or negative ping is kept and thrown once `work` has ended: `work` is not interrupted, because a
+ * migration tool stopped halfway can leave a worse state than one that finishes.
+ */
+async function keepingAlive(ping, work, describe) {
+    let lost;
+    let pinging;
+    const check = () => ping().then((held) => {
+        if (!held)
+            lost ??= `${describe} no longer holds the migration lock`;
+    }, (error) => {
+        lost ??= `${describe} was lost (${(0,_glidepath_core__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}), and the lock with it`;
+    });
+    const timer = setInterval(() => {
+        if (pinging || lost)
+            return;
+        pinging = check().finally(() => {
+            pinging = undefined;
+        });
+    }, PING_INTERVAL_MS);
+    let result;
+    try {
+        result = await work();
+    }
+    finally {
+        clearInterval(timer);
+        await pinging;
+    }
+    // Once more at the end: a session lost after the last ping must not pass as held.
+    if (!lost)
+        await check();
+    if (lost)
+        throw new LockLostError(`${lost} while the work ran: another run may have started beside it. Check ${_types_js__WEBPACK_IMPORTED_MODULE_1__/* .HISTORY_TABLE */ .G} and the other runs before running again.`);
+    return result;
 }
 
 

@@ -63,9 +63,11 @@ function explainServerError(error, limits) {
 /* harmony export */   connectMysql: () => (/* binding */ connectMysql)
 /* harmony export */ });
 /* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2554);
-/* harmony import */ var _sql_split_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7447);
+/* harmony import */ var _sql_split_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7447);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2200);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2694);
+/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4815);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2694);
+
 
 
 
@@ -112,7 +114,11 @@ class MysqlDatabase {
     options;
     kind = 'mysql';
     sharedSession = false;
-    lockConnection;
+    notes = [
+        'MySQL/MariaDB do not notice a vanished client during a statement: a run killed mid-statement keeps the lock (and its statement runs on) until that statement ends.',
+    ];
+    /** Opened on the first cancel: a statement is killed from another connection. */
+    cancelConnection;
     mariadb;
     constructor(createConnection, config, work, serverVersion, options) {
         this.createConnection = createConnection;
@@ -134,21 +140,42 @@ class MysqlDatabase {
             await this.work.query(`SET SESSION max_execution_time = ${Math.round(statementTimeoutMs)}`);
     }
     async tryLock() {
-        if (!this.lockConnection) {
-            const connection = await this.createConnection(this.config);
-            connection.on('error', () => { });
-            this.lockConnection = connection;
-        }
-        const [rows] = await this.lockConnection.query('SELECT GET_LOCK(?, 0) AS locked', [
+        const [rows] = await this.work.query('SELECT GET_LOCK(?, 0) AS locked', [
             this.options.lockName,
         ]);
         return Number(rows[0].locked) === 1;
     }
+    async lockHolder() {
+        const [rows] = await this.work.query('SELECT IS_USED_LOCK(?) AS id', [
+            this.options.lockName,
+        ]);
+        const id = rows[0]?.id;
+        if (id === null || id === undefined)
+            return undefined;
+        // The process list shows other users' connections only with the PROCESS privilege.
+        const [processes] = await this.work.query('SELECT USER AS user, COMMAND AS command, TIME AS seconds, LEFT(INFO, 100) AS info FROM information_schema.PROCESSLIST WHERE ID = ?', [id]);
+        const p = processes[0];
+        const parts = [`MySQL/MariaDB connection id ${id}`];
+        if (p)
+            parts.push(`user ${p.user}, ${String(p.command).toLowerCase()} for ${p.seconds} s${p.info ? `: ${String(p.info).replace(/\s+/g, ' ').trim()}` : ''}`);
+        return parts.join(', ');
+    }
+    async holdsLock() {
+        const [rows] = await this.work.query('SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS held', [this.options.lockName]);
+        return Number(rows[0].held) === 1;
+    }
+    async verifyLock() {
+        if (!(await this.holdsLock()))
+            throw new _session_js__WEBPACK_IMPORTED_MODULE_2__/* .LockLostError */ .y(`This run's connection (id ${this.work.threadId}) no longer holds the migration lock ${this.options.lockName}: a statement released it (RELEASE_LOCK, RELEASE_ALL_LOCKS), or a proxy multiplexes connections. Connect directly. Nothing more is applied.`);
+    }
+    whileIdle(work) {
+        return (0,_session_js__WEBPACK_IMPORTED_MODULE_2__/* .keepingAlive */ .P)(() => this.holdsLock(), work, `This run's connection (id ${this.work.threadId})`);
+    }
     async unlock() {
-        await this.lockConnection?.query('SELECT RELEASE_LOCK(?)', [this.options.lockName]);
+        await this.work.query('SELECT RELEASE_LOCK(?)', [this.options.lockName]);
     }
     async ensureHistoryTable() {
-        await this.work.query(`CREATE TABLE IF NOT EXISTS ${_types_js__WEBPACK_IMPORTED_MODULE_2__/* .HISTORY_TABLE */ .G} (
+        await this.work.query(`CREATE TABLE IF NOT EXISTS ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G} (
       version VARCHAR(64) NOT NULL PRIMARY KEY,
       name VARCHAR(255) NOT NULL,
       checksum CHAR(64) NOT NULL,
@@ -159,10 +186,10 @@ class MysqlDatabase {
     )`);
     }
     async readHistory() {
-        const [tables] = await this.work.query('SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?', [_types_js__WEBPACK_IMPORTED_MODULE_2__/* .HISTORY_TABLE */ .G]);
+        const [tables] = await this.work.query('SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?', [_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G]);
         if (tables.length === 0)
             return [];
-        const [rows] = await this.work.query(`SELECT version, name, checksum, applied_at, execution_ms, applied_by, success FROM ${_types_js__WEBPACK_IMPORTED_MODULE_2__/* .HISTORY_TABLE */ .G}`);
+        const [rows] = await this.work.query(`SELECT version, name, checksum, applied_at, execution_ms, applied_by, success FROM ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G}`);
         return rows.map((r) => ({
             version: String(r.version),
             name: String(r.name),
@@ -174,7 +201,8 @@ class MysqlDatabase {
         }));
     }
     async apply(file, appliedBy) {
-        const statements = (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_3__/* .splitStatements */ .Xd)(file.sql, 'mysql');
+        await this.verifyLock();
+        const statements = (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_4__/* .splitStatements */ .Xd)(file.sql, 'mysql');
         const started = performance.now();
         for (const [index, statement] of statements.entries()) {
             try {
@@ -185,33 +213,99 @@ class MysqlDatabase {
                 await this.record(file, appliedBy, executionMs, false).catch(() => undefined);
                 const applied = index === 0
                     ? 'No statement of this file had been applied.'
-                    : `Statements 1–${index} of ${statements.length} (up to line ${(0,_sql_split_js__WEBPACK_IMPORTED_MODULE_3__/* .keywordLine */ .og)(statements[index - 1])}) had been applied and stay applied: MySQL/MariaDB commit DDL implicitly. Make the database match the file (or undo those statements), delete the failed row for version ${file.version} from ${_types_js__WEBPACK_IMPORTED_MODULE_2__/* .HISTORY_TABLE */ .G}, and run again.`;
+                    : `Statements 1–${index} of ${statements.length} (up to line ${(0,_sql_split_js__WEBPACK_IMPORTED_MODULE_4__/* .keywordLine */ .og)(statements[index - 1])}) had been applied and stay applied: MySQL/MariaDB commit DDL implicitly. Make the database match the file (or undo those statements), delete the failed row for version ${file.version} from ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G}, and run again.`;
                 const line = mysqlErrorLine(error, statement);
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MigrationError */ .Py(file, `${file.file}: statement ${index + 1} of ${statements.length} (line ${line}) failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .explainServerError */ .Ff)(error, this.options.limits)}. ${applied}`, line, { cause: error });
             }
         }
         const executionMs = Math.round(performance.now() - started);
+        await this.verifyLock();
         await this.record(file, appliedBy, executionMs, true);
         return { file, executionMs, statements: statements.length };
     }
     async record(file, appliedBy, executionMs, success) {
-        await this.work.query(`INSERT INTO ${_types_js__WEBPACK_IMPORTED_MODULE_2__/* .HISTORY_TABLE */ .G} (version, name, checksum, applied_at, execution_ms, applied_by, success)
+        await this.work.query(`INSERT INTO ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G} (version, name, checksum, applied_at, execution_ms, applied_by, success)
        VALUES (?, ?, ?, CURRENT_TIMESTAMP(3), ?, ?, ?)
        ON DUPLICATE KEY UPDATE name = VALUES(name), checksum = VALUES(checksum), applied_at = VALUES(applied_at),
          execution_ms = VALUES(execution_ms), applied_by = VALUES(applied_by), success = VALUES(success)`, [file.version, file.name, file.checksum, executionMs, appliedBy, success]);
     }
     async cancelRunning() {
-        await this.lockConnection?.query(`KILL QUERY ${Number(this.work.threadId)}`);
+        this.cancelConnection ??= this.createConnection(this.config).then((connection) => {
+            connection.on('error', () => { });
+            return connection;
+        });
+        const connection = await this.cancelConnection;
+        await connection.query(`KILL QUERY ${Number(this.work.threadId)}`);
     }
     async close() {
-        // Closing the lock connection releases GET_LOCK even if unlock was never reached.
-        await Promise.allSettled([this.work.end(), this.lockConnection?.end()]);
+        // Closing the work connection releases GET_LOCK even if unlock was never reached.
+        await Promise.allSettled([this.work.end(), this.cancelConnection?.then((c) => c.end())]);
     }
 }
 /** MySQL says "… near 'x' at line N", N counted within the statement that was sent. */
 function mysqlErrorLine(error, statement) {
     const match = /at line (\d+)\s*$/.exec(String(error.sqlMessage ?? ''));
-    return match ? statement.line + Number(match[1]) - 1 : (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_3__/* .keywordLine */ .og)(statement);
+    return match ? statement.line + Number(match[1]) - 1 : (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_4__/* .keywordLine */ .og)(statement);
+}
+
+
+/***/ }),
+
+/***/ 4815:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   P: () => (/* binding */ keepingAlive),
+/* harmony export */   y: () => (/* binding */ LockLostError)
+/* harmony export */ });
+/* harmony import */ var _glidepath_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8247);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2694);
+
+
+/** The work session no longer holds the migration lock: another run may be migrating beside this one. */
+class LockLostError extends _glidepath_core__WEBPACK_IMPORTED_MODULE_0__/* .OperationError */ .OK {
+    name = 'LockLostError';
+}
+/** How often a session that waits on something else says it is alive. */
+const PING_INTERVAL_MS = 1000;
+/**
+ * Runs `work` while `ping` runs every second on the session, so that an idle
+ * timeout (PostgreSQL `idle_session_timeout`, MySQL `wait_timeout`, a pooler's
+ * or load balancer's) does not close it, and with it the lock. `ping` resolves
+ * to whether the lock is still held, and runs once more when `work` has ended.
+ * The first failed or negative ping is kept and thrown once `work` has ended: `work` is not interrupted, because a
+ * migration tool stopped halfway can leave a worse state than one that finishes.
+ */
+async function keepingAlive(ping, work, describe) {
+    let lost;
+    let pinging;
+    const check = () => ping().then((held) => {
+        if (!held)
+            lost ??= `${describe} no longer holds the migration lock`;
+    }, (error) => {
+        lost ??= `${describe} was lost (${(0,_glidepath_core__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}), and the lock with it`;
+    });
+    const timer = setInterval(() => {
+        if (pinging || lost)
+            return;
+        pinging = check().finally(() => {
+            pinging = undefined;
+        });
+    }, PING_INTERVAL_MS);
+    let result;
+    try {
+        result = await work();
+    }
+    finally {
+        clearInterval(timer);
+        await pinging;
+    }
+    // Once more at the end: a session lost after the last ping must not pass as held.
+    if (!lost)
+        await check();
+    if (lost)
+        throw new LockLostError(`${lost} while the work ran: another run may have started beside it. Check ${_types_js__WEBPACK_IMPORTED_MODULE_1__/* .HISTORY_TABLE */ .G} and the other runs before running again.`);
+    return result;
 }
 
 

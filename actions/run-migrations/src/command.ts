@@ -1,7 +1,7 @@
-import { formatDuration, runProcess } from '@glidepath/core';
+import { runProcess } from '@glidepath/core';
 import type { DatabaseTarget } from './connection.js';
 import type { Database, Limits } from './engine/types.js';
-import { acquireLock } from './lock.js';
+import { takeMigrationLock } from './lock.js';
 import type { Log } from './migrate.js';
 
 export interface CommandOptions {
@@ -38,18 +38,13 @@ export interface CommandResult {
  */
 export async function runCommand(options: CommandOptions): Promise<CommandResult> {
   const { db, log } = options;
-  const lockWaitedMs = await log.group('Migration lock', async () => {
-    const waited = await acquireLock(() => db.tryLock(), {
+  const lockWaitedMs = await log.group('Migration lock', () =>
+    takeMigrationLock(db, {
       waitMs: options.lockWaitMs,
       signal: options.signal,
-      onBusy: () =>
-        log.info(
-          `Another run holds the migration lock; waiting up to ${formatDuration(options.lockWaitMs)}.`,
-        ),
-    });
-    log.info(`Lock taken${waited > 0 ? ` after waiting ${formatDuration(waited)}` : ''}.`);
-    return waited;
-  });
+      info: (line) => log.info(line),
+    }),
+  );
   try {
     const env: Record<string, string> = {
       DATABASE_URL: options.target.url,
@@ -76,15 +71,18 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
     }
     const [program, ...args] = options.shellCommand ? ['bash', '-c', options.shellCommand] : options.args!;
     const started = performance.now();
+    // The tool opens its own connections; this session only holds the lock, kept from looking idle.
     const result = await log.group(`Migration tool: ${program}`, () =>
-      runProcess(program!, args, {
-        cwd: options.cwd,
-        env,
-        label: options.shellCommand ? 'command (command-shell)' : 'command',
-        timeoutMs: options.timeoutMs,
-        timeoutInput: 'command-timeout',
-        ...(options.signal ? { signal: options.signal } : {}),
-      }),
+      db.whileIdle(() =>
+        runProcess(program!, args, {
+          cwd: options.cwd,
+          env,
+          label: options.shellCommand ? 'command (command-shell)' : 'command',
+          timeoutMs: options.timeoutMs,
+          timeoutInput: 'command-timeout',
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
+      ),
     );
     return { durationMs: Math.round(performance.now() - started), lockWaitedMs, stdout: result.stdout };
   } finally {

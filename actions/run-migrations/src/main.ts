@@ -32,6 +32,7 @@ async function main({ signal }: RunContext): Promise<void> {
   const db = await connect(target, { sslCa: settings['ssl-ca'], limits, lockName: settings['lock-name'] });
   try {
     core.info(`Connected to ${target.display} (${db.serverVersion.split(' ').slice(0, 2).join(' ')}).`);
+    for (const note of db.notes) core.info(note);
     if (settings.engine === 'command') return await commandEngine(settings, db, signal);
     await builtinEngine(settings, db, files, signal);
   } finally {

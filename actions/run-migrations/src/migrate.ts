@@ -2,7 +2,7 @@ import { CancelledError, formatDuration, OperationError, sleep } from '@glidepat
 import type { Applied, Database } from './engine/types.js';
 import { HISTORY_TABLE } from './engine/types.js';
 import type { MigrationFile } from './files.js';
-import { acquireLock } from './lock.js';
+import { takeMigrationLock } from './lock.js';
 import { makePlan, type Plan, type PlanPolicy, resultingVersion } from './plan.js';
 
 export interface Log {
@@ -53,15 +53,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   }
 
   const lockWaitedMs = await log.group('Migration lock', async () => {
-    const waited = await acquireLock(() => db.tryLock(), {
+    const waited = await takeMigrationLock(db, {
       waitMs: options.lockWaitMs,
       signal: options.signal,
-      onBusy: () =>
-        log.info(
-          `Another run holds the migration lock; waiting up to ${formatDuration(options.lockWaitMs)}.`,
-        ),
+      info: (line) => log.info(line),
     });
-    log.info(`Lock taken${waited > 0 ? ` after waiting ${formatDuration(waited)}` : ''}.`);
     if (db.sharedSession)
       log.warning(
         'The server runs every connection in one session (PGlite does): the migration lock cannot keep a concurrent run out. Use a real PostgreSQL server wherever two runs could overlap.',
@@ -80,7 +76,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
           `Migration ${blocked.map((r) => `${r.version} (${r.name})`).join(', ')} failed in an earlier run and may be partly applied: MySQL/MariaDB cannot roll DDL back. Make the database match the file, delete its row from ${HISTORY_TABLE} (WHERE success = false), and run again.`,
         );
     }
-    await options.beforeApply?.(plan);
+    // The linter does not use the session; it is kept from looking idle meanwhile.
+    const beforeApply = options.beforeApply;
+    if (beforeApply) await db.whileIdle(() => beforeApply(plan));
 
     const applied: Applied[] = [];
     // A cancel can arrive just before a statement reaches the server, where it would cancel nothing;

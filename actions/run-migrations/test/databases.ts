@@ -86,3 +86,22 @@ export function workspaceWithFixture(fixture: string): { workspace: string; dir:
   cpSync(path.join(fixturesDir, fixture), dir, { recursive: true });
   return { workspace, dir };
 }
+
+/**
+ * Polls `probe` every 100 ms until it returns a value other than undefined,
+ * failing after `timeoutMs` with `what` in the message. The bound is a
+ * liveness limit for a state the test waits for, never a measured duration.
+ */
+export async function until<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -57,4 +57,27 @@ describe('acquireLock', () => {
     // Attempts at 0, 100 and 200 ms; after the third, 300 ms have passed: lock-wait is over.
     expect(attempts).toBe(3);
   });
+
+  it('names the holder when the server shows it, and says nothing of one it cannot see', async () => {
+    let clock = 0;
+    const busy: (string | undefined)[] = [];
+    const attempt = (holder: () => Promise<string | undefined>) =>
+      acquireLock(
+        async () => {
+          clock += 100;
+          return false;
+        },
+        { waitMs: 100, maxIntervalMs: 1, now: () => clock, holder, onBusy: (h) => busy.push(h) },
+      );
+    await expect(attempt(async () => 'PostgreSQL session pid 42, idle for 3 s')).rejects.toThrow(
+      'Another run holds the migration lock (held by PostgreSQL session pid 42, idle for 3 s); gave up',
+    );
+    // A holder query that fails (no privilege to see it) does not hide the lock-wait error.
+    await expect(
+      attempt(async () => {
+        throw new Error('permission denied');
+      }),
+    ).rejects.toThrow(/^Another run holds the migration lock; gave up/);
+    expect(busy).toEqual(['PostgreSQL session pid 42, idle for 3 s', undefined]);
+  });
 });

@@ -90,7 +90,10 @@ describe('run-migrations on PostgreSQL 15', () => {
     expect(b.exitCode, b.log).toBe(0);
     expect([a.outputs.applied, b.outputs.applied].sort()).toEqual(['0', '3']);
     const waiter = a.outputs.applied === '0' ? a : b;
-    expect(waiter.log).toMatch(/Another run holds the migration lock; waiting up to 5m/);
+    // The holder is named: the other run's working session, in the middle of its statement or between two.
+    expect(waiter.log).toMatch(
+      /Another run holds the migration lock \(held by PostgreSQL session pid \d+, application_name glidepath-migrations, (active|idle)[^)]*\); waiting up to 5m/,
+    );
     const waited = /Lock taken after waiting ([\d.]+m?s)/.exec(waiter.log)?.[1];
     expect(waited).toBeDefined();
     console.log(`second run waited ${waited} for the lock`);
@@ -111,7 +114,7 @@ describe('run-migrations on PostgreSQL 15', () => {
       const run = await migrate(db, workspace, { 'lock-wait': '1s' });
       expect(run.exitCode).toBe(1);
       expect(run.annotations.find((a) => a.level === 'error')?.message).toMatch(
-        /Another run holds the migration lock; gave up after waiting .*\(lock-wait: 1s\)\. Nothing was applied/,
+        /Another run holds the migration lock \(held by PostgreSQL session pid \d+, idle for \d+ s\); gave up after waiting .*\(lock-wait: 1s\)\. Nothing was applied/,
       );
       expect(await db.query("SELECT to_regclass('a') AS t")).toEqual([{ t: null }]);
       // A dry run takes no lock, so it is not held up by the lock holder.

@@ -5,6 +5,7 @@ import type { MigrationFile } from '../files.js';
 import type { HistoryRow } from '../plan.js';
 import { keywordLine, type Statement, splitStatements } from '../sql/split.js';
 import { explainServerError, MigrationError } from './errors.js';
+import { keepingAlive, LockLostError } from './session.js';
 import { type Applied, type Database, HISTORY_TABLE, type Limits } from './types.js';
 
 export interface MysqlOptions {
@@ -53,7 +54,11 @@ export async function connectMysql(options: MysqlOptions): Promise<Database> {
 class MysqlDatabase implements Database {
   readonly kind = 'mysql' as const;
   readonly sharedSession = false;
-  private lockConnection: Connection | undefined;
+  readonly notes = [
+    'MySQL/MariaDB do not notice a vanished client during a statement: a run killed mid-statement keeps the lock (and its statement runs on) until that statement ends.',
+  ];
+  /** Opened on the first cancel: a statement is killed from another connection. */
+  private cancelConnection: Promise<Connection> | undefined;
   private readonly mariadb: boolean;
 
   constructor(
@@ -77,19 +82,53 @@ class MysqlDatabase implements Database {
   }
 
   async tryLock(): Promise<boolean> {
-    if (!this.lockConnection) {
-      const connection = await this.createConnection(this.config);
-      connection.on('error', () => {});
-      this.lockConnection = connection;
-    }
-    const [rows] = await this.lockConnection.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS locked', [
+    const [rows] = await this.work.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS locked', [
       this.options.lockName,
     ]);
     return Number(rows[0]!.locked) === 1;
   }
 
+  async lockHolder(): Promise<string | undefined> {
+    const [rows] = await this.work.query<RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS id', [
+      this.options.lockName,
+    ]);
+    const id = rows[0]?.id;
+    if (id === null || id === undefined) return undefined;
+    // The process list shows other users' connections only with the PROCESS privilege.
+    const [processes] = await this.work.query<RowDataPacket[]>(
+      'SELECT USER AS user, COMMAND AS command, TIME AS seconds, LEFT(INFO, 100) AS info FROM information_schema.PROCESSLIST WHERE ID = ?',
+      [id],
+    );
+    const p = processes[0];
+    const parts = [`MySQL/MariaDB connection id ${id}`];
+    if (p)
+      parts.push(
+        `user ${p.user}, ${String(p.command).toLowerCase()} for ${p.seconds} s${p.info ? `: ${String(p.info).replace(/\s+/g, ' ').trim()}` : ''}`,
+      );
+    return parts.join(', ');
+  }
+
+  private async holdsLock(): Promise<boolean> {
+    const [rows] = await this.work.query<RowDataPacket[]>(
+      'SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS held',
+      [this.options.lockName],
+    );
+    return Number(rows[0]!.held) === 1;
+  }
+
+  async verifyLock(): Promise<void> {
+    if (!(await this.holdsLock()))
+      throw new LockLostError(
+        `This run's connection (id ${this.work.threadId}) no longer holds the migration lock ${this.options.lockName}: a statement released it (RELEASE_LOCK, RELEASE_ALL_LOCKS), or a proxy multiplexes connections. Connect directly. Nothing more is applied.`,
+      );
+  }
+
+  whileIdle<T>(work: () => Promise<T>): Promise<T> {
+    return keepingAlive(() => this.holdsLock(), work, `This run's connection (id ${this.work.threadId})`);
+  }
+
   async unlock(): Promise<void> {
-    await this.lockConnection?.query('SELECT RELEASE_LOCK(?)', [this.options.lockName]);
+    await this.work.query('SELECT RELEASE_LOCK(?)', [this.options.lockName]);
   }
 
   async ensureHistoryTable(): Promise<void> {
@@ -125,6 +164,7 @@ class MysqlDatabase implements Database {
   }
 
   async apply(file: MigrationFile, appliedBy: string): Promise<Applied> {
+    await this.verifyLock();
     const statements = splitStatements(file.sql, 'mysql');
     const started = performance.now();
     for (const [index, statement] of statements.entries()) {
@@ -147,6 +187,7 @@ class MysqlDatabase implements Database {
       }
     }
     const executionMs = Math.round(performance.now() - started);
+    await this.verifyLock();
     await this.record(file, appliedBy, executionMs, true);
     return { file, executionMs, statements: statements.length };
   }
@@ -167,12 +208,17 @@ class MysqlDatabase implements Database {
   }
 
   async cancelRunning(): Promise<void> {
-    await this.lockConnection?.query(`KILL QUERY ${Number(this.work.threadId)}`);
+    this.cancelConnection ??= this.createConnection(this.config).then((connection) => {
+      connection.on('error', () => {});
+      return connection;
+    });
+    const connection = await this.cancelConnection;
+    await connection.query(`KILL QUERY ${Number(this.work.threadId)}`);
   }
 
   async close(): Promise<void> {
-    // Closing the lock connection releases GET_LOCK even if unlock was never reached.
-    await Promise.allSettled([this.work.end(), this.lockConnection?.end()]);
+    // Closing the work connection releases GET_LOCK even if unlock was never reached.
+    await Promise.allSettled([this.work.end(), this.cancelConnection?.then((c) => c.end())]);
   }
 }
 

@@ -5,6 +5,7 @@ import type { MigrationFile } from '../files.js';
 import type { HistoryRow } from '../plan.js';
 import { firstKeyword, keywordLine, splitStatements, stripLeadingComments } from '../sql/split.js';
 import { explainServerError, MigrationError, postgresErrorLine } from './errors.js';
+import { keepingAlive, LockLostError } from './session.js';
 import { type Applied, type Database, HISTORY_TABLE, type Limits } from './types.js';
 
 export interface PostgresOptions {
@@ -45,7 +46,35 @@ export async function connectPostgres(options: PostgresOptions): Promise<Databas
   );
   const { version: serverVersion, pid: workPid } = identity.rows[0]!;
   await work.query(sessionLimits(options.limits));
-  return new PostgresDatabase(pg, config, work, workPid, serverVersion, options, isPglite(serverVersion));
+  const singleSession = isPglite(serverVersion);
+  const notes: string[] = [];
+  if (!singleSession) notes.push(await watchForDeadClient(work));
+  return new PostgresDatabase(pg, config, work, workPid, serverVersion, options, singleSession, notes);
+}
+
+/**
+ * PostgreSQL 14+ on Linux can check, while a statement runs, that the client
+ * is still there (`client_connection_check_interval`), and cancel the
+ * statement if it is not. A run killed during a long statement then leaves no
+ * orphan holding the lock for the rest of that statement. Returns the line the
+ * log shows about it.
+ */
+async function watchForDeadClient(work: Client): Promise<string> {
+  const { rows } = await work.query<{ n: number }>("SELECT current_setting('server_version_num')::int AS n");
+  if (rows[0]!.n < 140000)
+    return 'PostgreSQL before 14 cannot notice a vanished client during a statement: a run killed mid-statement keeps the lock until its statement ends.';
+  try {
+    await work.query(`SET client_connection_check_interval = '${DEAD_CLIENT_CHECK_MS}ms'`);
+    return `client_connection_check_interval is ${DEAD_CLIENT_CHECK_MS} ms on this session: if this run is killed, the server cancels its statement and releases the lock.`;
+  } catch (error) {
+    return `client_connection_check_interval could not be set (${postgresMessage(error)}): a run killed mid-statement keeps the lock until its statement ends.`;
+  }
+}
+
+const DEAD_CLIENT_CHECK_MS = 1000;
+
+function postgresMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -78,8 +107,9 @@ function sessionLimits(limits: Limits): string {
 
 class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
-  sharedSession = false;
-  private lockClient: Client | undefined;
+  readonly sharedSession: boolean;
+  /** Opened on the first cancel: a statement is cancelled from another session. */
+  private cancelSession: Promise<Client> | undefined;
 
   constructor(
     private readonly pg: typeof import('pg').default,
@@ -88,34 +118,78 @@ class PostgresDatabase implements Database {
     private readonly workPid: number,
     readonly serverVersion: string,
     private readonly options: PostgresOptions,
-    private readonly singleSession: boolean,
+    singleSession: boolean,
+    readonly notes: readonly string[],
   ) {
     this.sharedSession = singleSession;
   }
 
+  /**
+   * The lock's row in `pg_locks` (aliased `l`): a bigint key shows as classid
+   * (its high 32 bits) and objid (its low 32 bits), with objsubid 1.
+   */
+  private get lockRow(): string {
+    const key = BigInt.asUintN(64, this.options.lockKey);
+    return `l.locktype = 'advisory' AND l.granted AND l.classid = ${key >> 32n} AND l.objid = ${key & 0xffffffffn} AND l.objsubid = 1`;
+  }
+
+  private async holdsLock(): Promise<boolean> {
+    const { rows } = await this.work.query<{ held: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid() AND ${this.lockRow}) AS held`,
+    );
+    return rows[0]!.held;
+  }
+
   async tryLock(): Promise<boolean> {
-    if (!this.lockClient && this.singleSession) this.lockClient = this.work;
-    if (!this.lockClient) {
-      const client = new this.pg.Client(this.config);
-      client.on('error', () => {});
-      await client.connect();
-      this.lockClient = client;
-      const [a, b] = await Promise.all([
-        client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'),
-        this.work.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'),
-      ]);
-      this.sharedSession = a.rows[0]!.pid === b.rows[0]!.pid;
-    }
-    const result = await this.lockClient.query<{ locked: boolean }>(
+    const result = await this.work.query<{ locked: boolean }>(
       'SELECT pg_try_advisory_lock($1::bigint) AS locked',
       [this.options.lockKey.toString()],
     );
     return result.rows[0]!.locked;
   }
 
+  async lockHolder(): Promise<string | undefined> {
+    const { rows } = await this.work.query<{
+      pid: number;
+      application_name: string | null;
+      state: string | null;
+      seconds: number | null;
+      query: string | null;
+    }>(
+      `SELECT l.pid, a.application_name, a.state,
+         extract(epoch FROM now() - a.state_change)::int AS seconds, left(a.query, 100) AS query
+       FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+       WHERE ${this.lockRow} LIMIT 1`,
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const parts = [`PostgreSQL session pid ${row.pid}`];
+    if (row.application_name) parts.push(`application_name ${row.application_name}`);
+    if (row.state)
+      parts.push(
+        `${row.state}${row.seconds !== null ? ` for ${row.seconds} s` : ''}${row.state === 'active' && row.query ? `: ${oneLine(row.query)}` : ''}`,
+      );
+    return parts.join(', ');
+  }
+
+  async verifyLock(): Promise<void> {
+    if (this.sharedSession) return;
+    if (!(await this.holdsLock()))
+      throw new LockLostError(
+        `This run's session (pid ${this.workPid}) no longer holds the migration lock: a statement released it (pg_advisory_unlock_all, DISCARD ALL), or a pooler in transaction mode moved the session. Connect directly or through session pooling. Nothing more is applied.`,
+      );
+  }
+
+  whileIdle<T>(work: () => Promise<T>): Promise<T> {
+    return keepingAlive(
+      async () => this.sharedSession || (await this.holdsLock()),
+      work,
+      `This run's session (pid ${this.workPid})`,
+    );
+  }
+
   async unlock(): Promise<void> {
-    if (!this.lockClient) return;
-    await this.lockClient.query('SELECT pg_advisory_unlock($1::bigint)', [this.options.lockKey.toString()]);
+    await this.work.query('SELECT pg_advisory_unlock($1::bigint)', [this.options.lockKey.toString()]);
   }
 
   async ensureHistoryTable(): Promise<void> {
@@ -169,6 +243,7 @@ class PostgresDatabase implements Database {
     await this.work.query(
       `BEGIN; SET LOCAL lock_timeout = ${ms(lockTimeoutMs)}; SET LOCAL statement_timeout = ${ms(statementTimeoutMs)}`,
     );
+    await this.rollbackUnless(() => this.verifyLock());
     const started = performance.now();
     try {
       await this.work.query(file.sql);
@@ -184,13 +259,26 @@ class PostgresDatabase implements Database {
       );
     }
     const executionMs = Math.round(performance.now() - started);
+    // The file may have released the lock itself; then nothing of it is committed.
+    await this.rollbackUnless(() => this.verifyLock());
     await this.work.query(`${this.recordSql(file, appliedBy, executionMs, true)}; COMMIT`);
     return { file, executionMs, statements: statements.length };
+  }
+
+  /** Runs `check` inside the open transaction, rolling it back when the check throws. */
+  private async rollbackUnless(check: () => Promise<void>): Promise<void> {
+    try {
+      await check();
+    } catch (error) {
+      await this.work.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 
   private async applyOutsideTransaction(file: MigrationFile, appliedBy: string): Promise<Applied> {
     // A previous file may have changed session settings; restore ours before each such file.
     await this.work.query(sessionLimits(this.options.limits));
+    await this.verifyLock();
     const statements = splitStatements(file.sql, 'postgres');
     const started = performance.now();
     for (const [index, statement] of statements.entries()) {
@@ -212,6 +300,7 @@ class PostgresDatabase implements Database {
       }
     }
     const executionMs = Math.round(performance.now() - started);
+    await this.verifyLock();
     await this.record(file, appliedBy, executionMs, true);
     return { file, executionMs, statements: statements.length };
   }
@@ -236,15 +325,23 @@ class PostgresDatabase implements Database {
 
   async cancelRunning(): Promise<void> {
     // On PGlite there is one session and no second connection to cancel from.
-    if (!this.lockClient || this.lockClient === this.work) return;
-    await this.lockClient.query('SELECT pg_cancel_backend($1)', [this.workPid]);
+    if (this.sharedSession) return;
+    this.cancelSession ??= (async () => {
+      const client = new this.pg.Client({ ...this.config, application_name: 'glidepath-migrations-cancel' });
+      client.on('error', () => {});
+      await client.connect();
+      return client;
+    })();
+    const client = await this.cancelSession;
+    await client.query('SELECT pg_cancel_backend($1)', [this.workPid]);
   }
 
   async close(): Promise<void> {
-    // Ending the lock connection releases the lock even if unlock was never reached.
-    await Promise.allSettled([
-      this.work.end(),
-      this.lockClient === this.work ? undefined : this.lockClient?.end(),
-    ]);
+    // Ending the work session releases the lock even if unlock was never reached.
+    await Promise.allSettled([this.work.end(), this.cancelSession?.then((client) => client.end())]);
   }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }

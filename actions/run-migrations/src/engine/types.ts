@@ -19,23 +19,38 @@ export interface Applied {
 }
 
 /**
- * A database the built-in engine can migrate. The lock lives on its own
- * connection, separate from the one that does the work, so that nothing a
- * migration does (a failed transaction, a timeout) can drop the lock, and a
- * killed process drops it with its connection.
+ * A database the built-in engine can migrate. The lock is a session-level
+ * lock taken on the connection that does the work, so it lives exactly as long
+ * as the work can: a session the server closes (an idle timeout, a pooler, a
+ * killed runner) takes the lock with it only once its statement has ended, and
+ * a statement still running for a killed run keeps the next run out until it
+ * is over. Before each file and before each history row, the session checks
+ * that it still holds the lock.
  */
 export interface Database {
   readonly kind: 'postgres' | 'mysql';
   /** The server's own description (`SELECT version()`). */
   readonly serverVersion: string;
   /**
-   * True when the lock connection and the work connection turned out to be one
-   * server session (PGlite's socket server multiplexes every client onto its
-   * single session), so the lock cannot keep other runs out.
+   * True when the server runs every client connection in one session
+   * (PGlite's socket server does), so the lock cannot keep other runs out.
    */
   readonly sharedSession: boolean;
-  /** Opens the work connection and applies the timeouts. The lock connection opens on first tryLock. */
+  /** What the log should say about this session's safeguards, once, after connecting. */
+  readonly notes: readonly string[];
+  /** One non-blocking attempt to take the lock on the work session. */
   tryLock(): Promise<boolean>;
+  /** Who holds the lock, for a run that finds it taken (session id, program, state, statement), if visible. */
+  lockHolder(): Promise<string | undefined>;
+  /** Throws LockLostError unless the work session still holds the lock. */
+  verifyLock(): Promise<void>;
+  /**
+   * Runs `work`, which does not use the database, while keeping the session
+   * from looking idle (a ping every second, against idle timeouts) and checking
+   * that it still holds the lock. Throws LockLostError after `work` when the
+   * session or its lock was lost meanwhile.
+   */
+  whileIdle<T>(work: () => Promise<T>): Promise<T>;
   unlock(): Promise<void>;
   ensureHistoryTable(): Promise<void>;
   /** The history, or an empty list when the table does not exist yet (a dry run never creates it). */
@@ -43,9 +58,9 @@ export interface Database {
   /** Applies one migration and records it; throws MigrationError (after recording the failure). */
   apply(file: MigrationFile, appliedBy: string): Promise<Applied>;
   /**
-   * Asks the server to cancel the statement running on the work connection
-   * (the job is being cancelled): the migration's transaction rolls back and
-   * the run ends cleanly, instead of being killed halfway.
+   * Asks the server, from a second connection, to cancel the statement
+   * running on the work session (the job is being cancelled): the migration's
+   * transaction rolls back and the run ends cleanly, instead of being killed halfway.
    */
   cancelRunning(): Promise<void>;
   close(): Promise<void>;
