@@ -271,9 +271,14 @@ export class DeploymentsState {
       logUrl: (body.log_url as string | undefined) || (body.target_url as string | undefined) || '',
       environmentUrl: (body.environment_url as string | undefined) ?? '',
     });
-    // `auto_inactive` (default true): a new success marks the earlier
-    // successful, non-transient deployments of the same environment inactive,
-    // so GitHub shows one active deployment per environment.
+    // `auto_inactive` (default true), as the description of this endpoint says:
+    // "Adds a new inactive status to all prior non-transient, non-production
+    // environment deployments with the same repository and environment name
+    // … only … to deployments that had a success state." A production
+    // deployment (`production_environment`, true by default for the
+    // environment named production) is never made inactive by it: in
+    // production, a client that wants one active deployment must mark the
+    // superseded ones inactive itself.
     if (state === 'success' && body.auto_inactive !== false) {
       for (const other of this.#deployments) {
         if (
@@ -282,6 +287,7 @@ export class DeploymentsState {
           other.json.environment === stored.json.environment &&
           other.json.id < stored.json.id &&
           !other.json.transient_environment &&
+          !other.json.production_environment &&
           other.statuses.at(-1)?.state === 'success'
         ) {
           const last = other.statuses.at(-1);

@@ -87,7 +87,15 @@ describe('GitHub fake: Deployments', () => {
       state: 'success',
     });
 
-    // auto_inactive: the earlier successful deployment of production is now inactive.
+    // auto_inactive does not reach production ("prior non-transient, non-production environment
+    // deployments"): both stay active until the client marks the superseded one itself.
+    expect(fake.statuses(first.id).map((s) => s.state)).toEqual(['success']);
+    await octokit.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+      owner: 'acme',
+      repo: 'shop',
+      deployment_id: first.id,
+      state: 'inactive',
+    });
     expect(fake.statuses(first.id).map((s) => s.state)).toEqual(['inactive', 'success']);
     const list = await octokit.request('GET /repos/{owner}/{repo}/deployments', {
       owner: 'acme',
@@ -112,6 +120,49 @@ describe('GitHub fake: Deployments', () => {
       deployment_id: first.id,
     });
     expect(fake.deployments('acme', 'shop').map((d) => d.id)).toEqual([second.id]);
+    fake.assertNoViolations();
+  });
+
+  it('applies auto_inactive only to earlier successful, non-transient, non-production deployments', async () => {
+    const succeed = (id: number, fields: Record<string, unknown> = {}) =>
+      octokit.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+        owner: 'acme',
+        repo: 'shop',
+        deployment_id: id,
+        state: 'success',
+        ...fields,
+      });
+    const staging = await createDeployment({ ref: sha, environment: 'staging', required_contexts: [] });
+    expect(staging.production_environment).toBe(false);
+    const failed = await createDeployment({ ref: sha, environment: 'staging', required_contexts: [] });
+    const transient = await createDeployment({
+      ref: sha,
+      environment: 'staging',
+      required_contexts: [],
+      transient_environment: true,
+    });
+    const userFacing = await createDeployment({
+      ref: sha,
+      environment: 'staging',
+      required_contexts: [],
+      production_environment: true,
+    });
+    // Set up without auto_inactive, so that each earlier one is still as it was left.
+    await succeed(staging.id, { auto_inactive: false });
+    await succeed(failed.id, { state: 'failure' });
+    await succeed(transient.id, { auto_inactive: false });
+    await succeed(userFacing.id, { auto_inactive: false });
+    const latest = await createDeployment({ ref: sha, environment: 'staging', required_contexts: [] });
+    // auto_inactive: false leaves the earlier ones alone…
+    await succeed(latest.id, { auto_inactive: false });
+    expect(fake.statuses(staging.id).map((s) => s.state)).toEqual(['success']);
+    // …and the default touches only the earlier successful staging deployment that is neither
+    // transient nor marked as a production environment.
+    await succeed(latest.id);
+    expect(fake.statuses(staging.id).map((s) => s.state)).toEqual(['inactive', 'success']);
+    expect(fake.statuses(failed.id).map((s) => s.state)).toEqual(['failure']);
+    expect(fake.statuses(transient.id).map((s) => s.state)).toEqual(['success']);
+    expect(fake.statuses(userFacing.id).map((s) => s.state)).toEqual(['success']);
     fake.assertNoViolations();
   });
 

@@ -88,6 +88,8 @@ export interface GitHubFake {
   statuses(deploymentId: number): DeploymentStatusJson[];
   /** The next `count` requests (any route) fail with `status` before reaching the API. */
   failNext(status: number, count?: number): void;
+  /** The next `count` requests of one operation (e.g. `repos/list-deployments`) fail with `status`. */
+  failOperation(operationId: string, status: number, count?: number): void;
   close(): Promise<void>;
 }
 
@@ -134,6 +136,8 @@ export async function startGitHubFake(options: GitHubFakeOptions): Promise<GitHu
   const violations: Violation[] = [];
   const bugs: string[] = [];
   let faults: Array<number> = [];
+  /** Faults for one operation only, by operationId. */
+  const operationFaults = new Map<string, number[]>();
   let apiUrl = '';
 
   type Handled = Reply & { operationId?: string; injected?: boolean };
@@ -170,6 +174,14 @@ export async function startGitHubFake(options: GitHubFakeOptions): Promise<GitHu
       );
     }
     const { op } = chosen.route;
+    const operationFault = operationFaults.get(op.operationId)?.shift();
+    if (operationFault !== undefined)
+      return {
+        status: operationFault,
+        body: { message: operationFault >= 500 ? 'Server Error' : 'Injected failure' },
+        operationId: op.operationId,
+        injected: true,
+      };
     const rawPath = Object.fromEntries(
       chosen.route.names.map((name, i) => [name, decodeURIComponent(chosen.found?.[i + 1] ?? '')]),
     );
@@ -338,6 +350,10 @@ export async function startGitHubFake(options: GitHubFakeOptions): Promise<GitHu
     statuses: (deploymentId) => state.statuses(deploymentId),
     failNext(status, count = 1) {
       faults = [...faults, ...Array.from({ length: count }, () => status)];
+    },
+    failOperation(operationId, status, count = 1) {
+      const queued = operationFaults.get(operationId) ?? [];
+      operationFaults.set(operationId, [...queued, ...Array.from({ length: count }, () => status)]);
     },
     close() {
       return new Promise<void>((resolve, reject) => {

@@ -1,3 +1,4 @@
+import * as core from '@actions/core';
 import { errorMessage, OperationError } from '../errors.js';
 import { type GitHubClient, githubClient } from '../github.js';
 import {
@@ -29,8 +30,9 @@ import type {
  * log URL and the environment's URL.
  *
  * What the GitHub UI shows: the environment page lists the deployments newest
- * first; the one whose latest status is `success` is "Active", and GitHub's
- * auto_inactive marks the one it replaced "Inactive". A rollback leaves the
+ * first; the one whose latest status is `success` is "Active", and the one it
+ * replaced is marked "Inactive" (by GitHub's auto_inactive outside production,
+ * by the ledger itself in production, where GitHub does not). A rollback leaves the
  * abandoned release as "Failure" (its description carries the reason) and adds
  * a new deployment of the restored version, which becomes "Active" — the
  * environment's history reads as what happened, in order.
@@ -57,7 +59,12 @@ export interface GitHubLedgerOptions {
   scanLimit?: number;
   /** A client to use instead of `githubClient(token)` (one shared by an action, or a test's). */
   client?: GitHubClient | Promise<GitHubClient>;
+  /** Where a problem that does not fail the operation is reported; default the job log's warning. */
+  warn?: (message: string) => void;
 }
+
+/** How many of the newest deployments a new live release looks through to mark the earlier live ones inactive. */
+const SUPERSEDE_SCAN = 20;
 
 interface GlidepathPayload {
   version: string;
@@ -137,13 +144,44 @@ export class GitHubLedger implements Ledger {
     });
   }
 
-  finish(release: Release, outcome: FinishRelease): Promise<Release> {
-    return this.#addStatus(release, {
+  async finish(release: Release, outcome: FinishRelease): Promise<Release> {
+    const finished = await this.#addStatus(release, {
       status: outcome.status,
       reason: outcome.reason,
       logUrl: outcome.logUrl ?? release.logUrl ?? this.#defaultLogUrl(),
       environmentUrl: outcome.environmentUrl ?? release.environmentUrl,
     });
+    if (finished.status === 'success') await this.#supersede(finished);
+    return finished;
+  }
+
+  /**
+   * Marks the earlier live releases of the environment inactive. GitHub's
+   * `auto_inactive` does this only outside production (its description: "all
+   * prior non-transient, non-production environment deployments"), and
+   * production is where "which release is live" matters most, so the ledger
+   * does it itself, for the SUPERSEDE_SCAN newest deployments. The release is
+   * already recorded as live; a failure here is a warning, not a failed release.
+   */
+  async #supersede(live: Release): Promise<void> {
+    let scanned = 0;
+    try {
+      for await (const entry of this.#entries(live.environment, new Map(), SUPERSEDE_SCAN)) {
+        if (++scanned > SUPERSEDE_SCAN) break;
+        const earlier = await entry.load();
+        if (earlier.id === live.id || Number(earlier.id) > Number(live.id) || earlier.status !== 'success')
+          continue;
+        await this.#addStatus(earlier, {
+          status: 'inactive',
+          logUrl: earlier.logUrl,
+          environmentUrl: earlier.environmentUrl,
+        });
+      }
+    } catch (error) {
+      (this.#options.warn ?? core.warning)(
+        `${live.version} is recorded as live in ${live.environment}, but an earlier live release could not be marked inactive, so GitHub may show two active deployments: ${errorMessage(error)}`,
+      );
+    }
   }
 
   async history(environment: string, limit = 20): Promise<Release[]> {
@@ -207,8 +245,8 @@ export class GitHubLedger implements Ledger {
             description: truncateDescription(fields.reason ?? ''),
             ...(fields.logUrl ? { log_url: fields.logUrl } : {}),
             ...(fields.environmentUrl ? { environment_url: fields.environmentUrl } : {}),
-            // A new live release makes the one it replaces inactive, so the
-            // environment shows one active deployment.
+            // Outside production GitHub makes the release this one replaces
+            // inactive; in production #supersede does.
             ...(fields.status === 'success' ? { auto_inactive: true } : {}),
           })
         ).data,

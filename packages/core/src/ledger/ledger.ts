@@ -6,8 +6,9 @@
  * test suite runs against both).
  *
  * Status follows GitHub's deployment statuses. When a release succeeds, the
- * earlier successful releases of its environment become `inactive` (GitHub's
- * `auto_inactive`; the file store does the same), so an environment has one
+ * earlier successful releases of its environment become `inactive` (the
+ * GitHub store marks them itself, since GitHub's `auto_inactive` skips
+ * production environments; the file store does the same), so an environment has one
  * live release. `inactive` therefore means "superseded", and `good` tells a
  * superseded release that was fine from one that was abandoned.
  */

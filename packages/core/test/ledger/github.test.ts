@@ -19,6 +19,11 @@ afterAll(async () => {
  * deployments. Core's client as actions make it, with GitHub's one-write-per-
  * second throttling off unless a test asks for the client exactly as shipped.
  */
+/** A commit id for a version, so GitHub (the fake) can resolve the deployment's ref. */
+function commitOf(version: string): string {
+  return Buffer.from(version).toString('hex').padEnd(40, '0').slice(0, 40);
+}
+
 function openLedger(options: { scanLimit?: number; asShipped?: boolean } = {}): GitHubLedger {
   const { asShipped, ...rest } = options;
   return new GitHubLedger({
@@ -114,6 +119,76 @@ describe('GitHubLedger on the Deployments API', () => {
     expect(other.status).toBe(201);
     expect((await ledger.history('production')).map((r) => r.version)).toEqual(['v1']);
     expect((await ledger.current('production'))?.version).toBe('v1');
+  });
+
+  it('three releases and a rollback leave exactly one active deployment in production, where GitHub does not make any inactive', async () => {
+    const ledger = openLedger();
+    const live = async (version: string, slot: string) =>
+      ledger.finish(
+        await ledger.begin({ environment: 'production', version, slot, commit: commitOf(version) }),
+        {
+          status: 'success',
+        },
+      );
+    const v1 = await live('v1', 'blue');
+    await live('v2', 'green');
+    const v3 = await live('v3', 'blue');
+    // Staging beside it: its own active deployment, untouched by production's.
+    await ledger.finish(
+      await ledger.begin({ environment: 'staging', version: 's1', slot: 'blue', commit: commitOf('s1') }),
+      { status: 'success' },
+    );
+    const restored = await ledger.rollback({
+      environment: 'production',
+      from: v3,
+      to: v1,
+      reason: 'errors in checkout',
+    });
+    const active = (environment: string) =>
+      fake
+        .deployments(ledger.owner, ledger.repo)
+        .filter((d) => d.environment === environment && fake.statuses(d.id)[0]?.state === 'success')
+        .map((d) => String(d.id));
+    expect(active('production')).toEqual([restored.id]);
+    expect(active('staging')).toHaveLength(1);
+    expect((await ledger.history('production')).map((r) => [r.version, r.status, r.good])).toEqual([
+      ['v1', 'success', true],
+      ['v3', 'failure', false],
+      ['v2', 'inactive', true],
+      ['v1', 'inactive', true],
+    ]);
+  });
+
+  it('warns, and still records the release as live, when an earlier one cannot be made inactive', async () => {
+    const warnings: string[] = [];
+    const ledger = new GitHubLedger({
+      token: fake.token,
+      repository: `acme/shop${repository++}`,
+      baseUrl: fake.url,
+      client: githubClient(fake.token, { baseUrl: fake.url, throttle: false }),
+      warn: (message) => warnings.push(message),
+    });
+    await ledger.finish(
+      await ledger.begin({ environment: 'production', version: 'v1', slot: 'blue', commit: commitOf('v1') }),
+      { status: 'success' },
+    );
+    const v2 = await ledger.begin({
+      environment: 'production',
+      version: 'v2',
+      slot: 'green',
+      commit: commitOf('v2'),
+    });
+    // The success status is accepted; reading the list to find the earlier live release is refused
+    // (403 is not retried).
+    fake.failOperation('repos/list-deployments', 403);
+    const finished = await ledger.finish(v2, { status: 'success' });
+    expect(finished).toMatchObject({ version: 'v2', status: 'success', good: true });
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^v2 is recorded as live in production, but an earlier live release could not be marked inactive, so GitHub may show two active deployments: .*could not read the deployments of production: Injected failure/,
+      ),
+    ]);
+    expect((await ledger.current('production'))?.version).toBe('v2');
   });
 
   it('retries through a 502 from GitHub', async () => {
