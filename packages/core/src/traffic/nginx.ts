@@ -47,7 +47,10 @@ export interface NginxRouterOptions {
  * one file holding the block; a shift rewrites the slots' `server` lines,
  * replaces the file atomically, asks nginx to test the whole configuration,
  * and reloads it gracefully (old workers finish the requests they hold). If the
- * test or the reload fails, the previous file is put back byte for byte.
+ * config test fails, the previous file is put back byte for byte and nginx is
+ * untouched. If the reload fails, a split is put back the same way, but a
+ * change that sends all traffic to one slot (a revert) stays on disk, so that
+ * whatever reloads nginx next loads the revert, not the split it replaced.
  *
  * The file alone does not prove what nginx serves: a reload that applied and
  * then exited non-zero, or a run killed between the write and the reload,
@@ -133,17 +136,23 @@ export class NginxRouter implements Router {
       if (changed && unsettled === undefined) await this.#settle();
       throw error;
     }
+    // What stays on disk when the reload fails is what the next reload —
+    // ours, or anyone's: an operator's, a certificate renewal's — will load.
+    // A change that sends all traffic to one slot (a revert, a rollback) stays:
+    // putting the split back would let that next reload send users to the
+    // release being reverted. A split is put back: the caller reverts next.
+    const keep = changed && Object.values(weights).filter((w) => w > 0).length === 1;
     try {
       await this.#run(
         'reload',
         'nginx-reload-command',
         this.#options.reloadCommand,
-        `${changed ? 'the previous upstream file was put back, but ' : ''}nginx may have loaded ${formatWeights(weights)}, so nothing is verified until a reload succeeds`,
+        `${changed ? (keep ? `the upstream file keeps ${formatWeights(weights)} for the next reload, and ` : 'the previous upstream file was put back, but ') : ''}nginx may have loaded ${formatWeights(weights)} or still serve what it served before, so nothing is verified until a reload succeeds`,
       );
     } catch (error) {
       // The reload may have applied before it failed: the marker stays, so
       // nothing verifies these weights until a later reload succeeds.
-      if (changed) await this.#restore(previous);
+      if (changed && !keep) await this.#restore(previous);
       throw error;
     }
     await this.#settle();

@@ -281,6 +281,31 @@ await new NginxRouter({ ...o, slots: new Map(o.slots) }).set({ blue: 100, green:
     await expect(failingReload.verify({ blue: 100, green: 0 })).rejects.toThrow('nginx has not loaded it');
   });
 
+  it("a revert whose reload fails keeps the revert on disk: the next reload, anyone's, serves the live slot", async () => {
+    const { server, router } = await start(
+      `upstream app {\n    server ${blue().address} weight=100;\n    server ${green().address} down;\n}\n`,
+    );
+    await shift(server, router, { blue: 50, green: 50 });
+    const failing = routerFor(server, ['false']);
+    await expect(failing.set({ blue: 100, green: 0 })).rejects.toThrow(
+      'the upstream file keeps blue 100% / green 0% for the next reload',
+    );
+    expect(await failing.read()).toEqual({ blue: 100, green: 0 });
+    await expect(failing.verify({ blue: 100, green: 0 })).rejects.toThrow('nginx has not loaded it');
+    // nginx was never reloaded: it still splits.
+    const before = await sendRequests(server.url, { count: 100, concurrency: 4 });
+    expect(before.bySlot.green ?? 0).toBeGreaterThan(0);
+    // Someone else reloads nginx (an operator, a certificate renewal): it loads the revert.
+    const workers = await nginxWorkers(server);
+    const [program, ...args] = server.reloadCommand;
+    await new Promise<void>((resolve, reject) =>
+      execFile(program!, args, (error) => (error ? reject(error) : resolve())),
+    );
+    await waitForReload(server, workers);
+    const after = await sendRequests(server.url, { count: 100, concurrency: 4 });
+    expect(after.bySlot).toEqual({ blue: 100 });
+  });
+
   it('a revert through a reload that keeps failing is never reported as verified', async () => {
     const { server } = await start(
       `upstream app {\n    server ${blue().address} weight=100;\n    server ${green().address} down;\n}\n`,
