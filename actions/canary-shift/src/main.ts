@@ -4,7 +4,9 @@ import {
   createRouter,
   errorMessage,
   formatWeights,
+  type Ledger,
   OperationError,
+  type Release,
   type RolloutOutcome,
   type RunContext,
   registerSecret,
@@ -53,15 +55,36 @@ async function main({ signal }: RunContext): Promise<void> {
     ? (await ledger.slots(context.environment))[plan.live]?.version
     : undefined;
   const analysis = context.analysisFor(target, liveVersion);
-  const deployed = await core.group(`Deploy ${context.version} into ${target}`, () =>
-    deployIntoSlot(
-      context.deploy,
-      { slot: target, live: plan.live, version: context.version, environment: context.environment },
-      router,
-      (line) => core.info(line),
-      signal,
-    ),
-  );
+  // Before a deployer touches the slot, the ledger says what is going into it:
+  // from that moment the slot no longer runs what it ran before, even if the
+  // deploy fails halfway, and a rollback must not send users there believing it does.
+  const recorded = hasDeployer(context.deploy) ? await recordReplacement(ledger, context, target) : undefined;
+  if (recorded) state.save('releaseId', recorded.id);
+  let deployed: string | undefined;
+  try {
+    deployed = await core.group(`Deploy ${context.version} into ${target}`, () =>
+      deployIntoSlot(
+        context.deploy,
+        { slot: target, live: plan.live, version: context.version, environment: context.environment },
+        router,
+        (line) => core.info(line),
+        signal,
+      ),
+    );
+  } catch (error) {
+    if (recorded)
+      await ledger
+        .finish(recorded, {
+          status: 'error',
+          reason: `The deploy of ${context.version} into ${target} failed, so ${target} may run part of it: ${errorMessage(error)}`,
+        })
+        .catch((failure) =>
+          core.warning(
+            `Could not record the failed deploy in ${ledger.describe()}: ${errorMessage(failure)}`,
+          ),
+        );
+    throw error;
+  }
   if (deployed) core.info(deployed);
   core.info(
     `${plan.strategy} of ${context.version} into ${plan.target} (live: ${plan.live}) through ${router.describe()}; ledger: ${ledger.describe()}.`,
@@ -82,6 +105,7 @@ async function main({ signal }: RunContext): Promise<void> {
       version: context.version,
       commit: process.env.GITHUB_SHA,
       logUrl: runUrl(),
+      ...(recorded ? { recorded } : {}),
     },
     {
       router,
@@ -114,6 +138,28 @@ async function main({ signal }: RunContext): Promise<void> {
 
   if (outcome.result === 'promoted') return;
   throw new OperationError(`${outcome.result === 'held' ? 'Held' : 'Rolled back'}: ${outcome.reason}`);
+}
+
+function hasDeployer(deploy: ShiftContext['deploy']): boolean {
+  return Boolean(deploy.command || deploy.deployments);
+}
+
+/** The ledger entry of this release in `slot`, begun before the slot is replaced. */
+async function recordReplacement(ledger: Ledger, context: ShiftContext, slot: string): Promise<Release> {
+  try {
+    return await ledger.begin({
+      environment: context.environment,
+      version: context.version,
+      slot,
+      commit: process.env.GITHUB_SHA,
+      logUrl: runUrl(),
+      description: `canary-shift: deploying ${context.version} into ${slot}`,
+    });
+  } catch (error) {
+    throw new OperationError(
+      `Could not record in ${ledger.describe()} that ${slot} is being replaced with ${context.version}: ${errorMessage(error)}. Nothing was deployed and no traffic was moved.`,
+    );
+  }
 }
 
 /** The shift first (why it stopped, timeline, chart), then each step's analysis, folded. */

@@ -1,5 +1,6 @@
 import {
   allTo,
+  errorMessage,
   formatWeights,
   GlidepathError,
   type Ledger,
@@ -82,6 +83,7 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
   const runningIn = deps.slotNames.find((slot) => slotReleases[slot]?.version === target.version);
   let slot: string;
   let redeployed = false;
+  let recorded: Release | undefined;
   if (runningIn !== undefined && runningIn === live && before[live] === 100) {
     log(`${target.version} already takes all traffic in ${live}; nothing to flip.`);
     await verifyOrSet(router, before, log);
@@ -119,24 +121,58 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
     // proves that is what it serves.
     await verifyOrSet(router, before, log);
     log(`${target.version} no longer runs in a slot; redeploying it into ${slot} first.`);
-    await deps.redeploy(target.version, slot);
+    // Recorded before the slot is touched: if the redeploy fails halfway, the
+    // ledger says the slot runs (part of) this version, not what it ran before.
+    recorded = await ledger.begin({
+      environment: request.environment,
+      version: target.version,
+      slot,
+      ...(target.commit ? { commit: target.commit } : {}),
+      description: `rollback: redeploying ${target.version} into ${slot}`,
+    });
+    try {
+      await deps.redeploy(target.version, slot);
+    } catch (error) {
+      await ledger
+        .finish(recorded, {
+          status: 'error',
+          reason: `The redeploy of ${target.version} into ${slot} failed, so ${slot} may run part of it: ${errorMessage(error)}`,
+        })
+        .catch((failure) => log(`Could not record the failed redeploy: ${errorMessage(failure)}`));
+      throw error;
+    }
     redeployed = true;
   }
 
-  if (deps.probe) {
-    const failure = await deps.probe(slot, target.version, live);
-    if (failure && !request.force)
-      throw new GlidepathError(
-        `The probe of slot ${slot} failed before the flip: ${failure}. Traffic was not changed; set force: true to flip anyway.`,
-      );
-    if (failure) log(`The probe of slot ${slot} failed (${failure}); flipping anyway because force is true.`);
-    else log(`Slot ${slot} answered its probe.`);
-  }
+  let flipStarted: number;
+  let after: Weights;
+  try {
+    if (deps.probe) {
+      const failure = await deps.probe(slot, target.version, live);
+      if (failure && !request.force)
+        throw new GlidepathError(
+          `The probe of slot ${slot} failed before the flip: ${failure}. Traffic was not changed; set force: true to flip anyway.`,
+        );
+      if (failure)
+        log(`The probe of slot ${slot} failed (${failure}); flipping anyway because force is true.`);
+      else log(`Slot ${slot} answered its probe.`);
+    }
 
-  const after = allTo(slot, deps.slotNames);
-  const flipStarted = now();
-  await router.set(after);
-  await router.verify(after);
+    after = allTo(slot, deps.slotNames);
+    flipStarted = now();
+    await router.set(after);
+    await router.verify(after);
+  } catch (error) {
+    // A redeployed slot that is not flipped to: the entry says it runs this version, unproven.
+    if (recorded)
+      await ledger
+        .finish(recorded, {
+          status: 'error',
+          reason: `${target.version} was redeployed into ${slot}, but traffic was not moved there: ${errorMessage(error)}`,
+        })
+        .catch(() => undefined);
+    throw error;
+  }
   const flipMs = now() - flipStarted;
   // The duration a user cares about ends here, when traffic is verified on the
   // restored release; recording it in the ledger comes after.
@@ -156,6 +192,7 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
     environment: request.environment,
     ...(abandoned ? { from: abandoned } : {}),
     to: { version: target.version, slot, ...(target.commit ? { commit: target.commit } : {}) },
+    ...(recorded ? { recorded } : {}),
     reason: request.reason,
   });
   return {

@@ -134,15 +134,17 @@ export async function recordRollback(ledger: Ledger, rollback: RecordRollback): 
   // shows the restored release as the only active one.
   if (from && from.status !== 'failure' && from.status !== 'error')
     await ledger.finish(from, { status: 'failure', reason: `Rolled back: ${reason}`, ...links });
-  const restored = await ledger.begin({
-    environment: rollback.environment,
-    version: to.version,
-    slot: to.slot,
-    ...(to.commit ? { commit: to.commit } : {}),
-    ...(from ? { rollbackFrom: from.version } : {}),
-    description: `Rollback to ${to.version}${from ? ` from ${from.version}` : ''}`,
-    ...links,
-  });
+  const restored =
+    rollback.recorded ??
+    (await ledger.begin({
+      environment: rollback.environment,
+      version: to.version,
+      slot: to.slot,
+      ...(to.commit ? { commit: to.commit } : {}),
+      ...(from ? { rollbackFrom: from.version } : {}),
+      description: `Rollback to ${to.version}${from ? ` from ${from.version}` : ''}`,
+      ...links,
+    }));
   return ledger.finish(restored, {
     status: 'success',
     reason: `Rollback${from ? ` from ${from.version}` : ''}: ${reason}`,

@@ -73,6 +73,12 @@ export interface RecordRollback {
   from?: Release;
   /** What traffic returns to, and the slot it runs in now (it may have been redeployed). */
   to: { version: string; slot: string; commit?: string };
+  /**
+   * The entry begun for `to` in its slot before it was redeployed there (so
+   * the ledger never claimed the slot still ran what it replaced); finished as
+   * the restored release instead of beginning another.
+   */
+  recorded?: Release;
   reason: string;
   logUrl?: string;
   environmentUrl?: string;

@@ -19,6 +19,13 @@ export interface ReleaseInfo {
   commit?: string;
   logUrl?: string;
   environmentUrl?: string;
+  /**
+   * The ledger entry already begun for this release in the target slot —
+   * recorded before a deployer replaced the slot, so that the ledger never
+   * claims the slot still runs what it ran before. The rollout finishes it
+   * instead of beginning another.
+   */
+  recorded?: Release;
 }
 
 export interface RolloutDependencies extends ShiftDependencies {
@@ -102,6 +109,7 @@ export async function rollout(
   // close them so the ledger never shows two releases in progress at once.
   for (const stale of recent.filter((r) => r.status === 'in_progress')) {
     if (decision.kind === 'resume' && stale.id === decision.release.id) continue;
+    if (stale.id === release.recorded?.id && decision.kind !== 'resume') continue;
     await ledger
       .finish(stale, {
         status: 'error',
@@ -117,7 +125,8 @@ export async function rollout(
     record =
       decision.kind === 'resume'
         ? decision.release
-        : await ledger.begin({
+        : (release.recorded ??
+          (await ledger.begin({
             environment: release.environment,
             version: release.version,
             slot: plan.target,
@@ -125,7 +134,7 @@ export async function rollout(
             logUrl: release.logUrl,
             environmentUrl: release.environmentUrl,
             description: `canary-shift ${plan.strategy} into ${plan.target}`,
-          });
+          })));
   } catch (error) {
     throw new OperationError(
       `Could not record the release in ${ledger.describe()}: ${errorMessage(error)}. ` +

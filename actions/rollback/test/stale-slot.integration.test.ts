@@ -1,0 +1,107 @@
+/**
+ * A deploy that fails after it replaced the idle slot must not leave the
+ * ledger claiming the slot still runs what it ran before: `rollback to:
+ * previous` would then flip every user onto the broken release. canary-shift
+ * and rollback through their bundled dist/, a real nginx, real slot processes.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileLedger } from '../../../packages/core/src/index.js';
+import { runMain } from '../../../test/harness/runner.js';
+import { running, stopPids } from '../../../test/support/processes.js';
+import {
+  type NginxStage,
+  nginxStage,
+  untilServedOnlyBy,
+  versionsServed,
+} from '../../canary-shift/test/setup.js';
+
+const replaceSlot = path.join(path.dirname(fileURLToPath(import.meta.url)), 'replace-slot.mjs');
+
+const stages: NginxStage[] = [];
+const pidFiles: string[] = [];
+afterEach(async () => {
+  // The slot processes the deploy commands started (by pid, as recorded).
+  stopPids(pidFiles.splice(0).map((file) => Number(readFileSync(file, 'utf8'))));
+  await Promise.all(stages.splice(0).map((s) => s.stop()));
+});
+
+describe('a failed deploy into the idle slot, then rollback to: previous', () => {
+  it('never sends traffic to the half-deployed release: refused without a redeploy-command, redeployed with one', async () => {
+    // blue runs v1 and takes all traffic; green runs v2, the previous good release.
+    const s = await nginxStage();
+    stages.push(s);
+    const ledger = new FileLedger(s.ledgerFile);
+    for (const [version, slot] of [
+      ['v2', 'green'],
+      ['v1', 'blue'],
+    ] as const)
+      await ledger.finish(await ledger.begin({ environment: 'production', version, slot }), {
+        status: 'success',
+      });
+    const pidFile = `${s.ledgerFile}.green.pid`;
+    writeFileSync(pidFile, String(s.green.process.pid));
+    pidFiles.push(pidFile);
+    const port = s.green.address.split(':')[1]!;
+
+    // v3 replaces green, then the deploy script fails its smoke test.
+    const deploy = await runMain({
+      action: 'canary-shift',
+      inputs: {
+        ...s.routerInputs,
+        'target-slot': 'green',
+        version: 'v3',
+        steps: '100',
+        'step-duration': '1s',
+        interval: '1s',
+        url: `http://${s.green.address}/`,
+        'ledger-file': s.ledgerFile,
+        'deploy-command': `${process.execPath} ${replaceSlot} ${pidFile} ${port} 1`,
+      },
+      timeoutMs: 60_000,
+    });
+    expect(deploy.exitCode, deploy.log).toBe(1);
+    expect(deploy.log).toContain('green now runs v3');
+    expect(await s.weights()).toEqual({ blue: 100, green: 0 });
+    const rollbackInputs = {
+      ...s.routerInputs,
+      environment: 'production',
+      to: 'previous',
+      reason: 'v1 misbehaves',
+      'ledger-file': s.ledgerFile,
+    };
+    const refused = await runMain({ action: 'rollback', inputs: rollbackInputs, timeoutMs: 60_000 });
+    // Users are still served by v1, never by the half-deployed v3.
+    expect(await versionsServed(s.url, 40)).toEqual({ v1: 40 });
+    expect(await s.weights()).toEqual({ blue: 100, green: 0 });
+    expect(refused.exitCode, refused.log).toBe(1);
+    expect(refused.log).toMatch(/v2 no longer runs in either slot \(green runs v3\)/);
+    const slots = await ledger.slots('production');
+    expect(slots.green).toMatchObject({ version: 'v3', status: 'error' });
+    expect(slots.green?.reason).toContain('The deploy of v3 into green failed');
+
+    // With a redeploy-command, v2 is started in green again before any user is sent there.
+    const restored = await runMain({
+      action: 'rollback',
+      inputs: {
+        ...rollbackInputs,
+        'redeploy-command': `${process.execPath} ${replaceSlot} ${pidFile} ${port} 0`,
+      },
+      timeoutMs: 60_000,
+    });
+    expect(restored.exitCode, restored.log).toBe(0);
+    expect(restored.log).toContain('green now runs v2');
+    await untilServedOnlyBy(s.url, 'v2');
+    expect(await s.weights()).toEqual({ blue: 0, green: 100 });
+    // One entry for the redeployed v2, begun before green was touched and finished as the restored release.
+    expect((await ledger.history('production')).map((r) => [r.version, r.slot, r.status])).toEqual([
+      ['v2', 'green', 'success'],
+      ['v3', 'green', 'error'],
+      ['v1', 'blue', 'failure'],
+      ['v2', 'green', 'inactive'],
+    ]);
+    expect(running(Number(readFileSync(pidFile, 'utf8')))).toBe(true);
+  }, 120_000);
+});
