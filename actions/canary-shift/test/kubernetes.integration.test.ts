@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileLedger } from '../../../packages/core/src/index.js';
 import { FakeKubernetes, kubeconfigFor } from '../../../test/fakes/kubernetes/index.js';
 import { everythingVisible, runMain, runPost } from '../../../test/harness/runner.js';
 import { type Backend, startBackends, stopBackends } from '../../../test/support/backends.js';
@@ -113,6 +114,12 @@ describe('canary-shift on the Gateway API (Kubernetes API fake)', () => {
       version: 'registry.test/storefront@sha256:' + 'ab'.repeat(32),
       'ledger-file': ledgerFile(),
     };
+    // v1, live in blue, recorded as canary-shift would have.
+    const ledger = new FileLedger(inputs['ledger-file']);
+    await ledger.finish(
+      await ledger.begin({ environment: 'production', version: 'registry.test/storefront:v1', slot: 'blue' }),
+      { status: 'success' },
+    );
     const main = await runMain({ action: 'canary-shift', inputs, timeoutMs: 60_000 });
     expect(main.exitCode, main.log).toBe(0);
     expect(main.log).toContain('target-slot auto: green takes no traffic');
@@ -135,6 +142,34 @@ describe('canary-shift on the Gateway API (Kubernetes API fake)', () => {
     expect(stalled.exitCode).toBe(1);
     expect(stalled.annotations[0]?.message).toMatch(/storefront-blue/);
     expect(weights()).toEqual(['storefront-blue=0', 'storefront-green=100']);
+    // blue's Deployment now names v3, half rolled out…
+    expect(image('storefront-blue')).toBe('registry.test/storefront:v3');
+    // …so rolling back to v1 must not send users to blue.
+    const rollback = await runMain({
+      action: 'rollback',
+      inputs: {
+        router: 'gateway-api',
+        kubeconfig: inputs.kubeconfig,
+        namespace: 'shop',
+        route: 'storefront',
+        slots: inputs.slots,
+        environment: 'production',
+        to: 'previous',
+        reason: 'the new release misbehaves',
+        'ledger-file': inputs['ledger-file'],
+      },
+      timeoutMs: 60_000,
+    });
+    expect(weights()).toEqual(['storefront-blue=0', 'storefront-green=100']);
+    // The ledger says blue runs v3 (its deploy failed), not that it still runs v1.
+    expect((await ledger.slots('production')).blue).toMatchObject({
+      version: 'registry.test/storefront:v3',
+      status: 'error',
+    });
+    expect(rollback.exitCode, rollback.log).toBe(1);
+    expect(rollback.log).toMatch(
+      /registry\.test\/storefront:v1 no longer runs in either slot \(blue runs registry\.test\/storefront:v3\)/,
+    );
     expect(fake.violations).toEqual([]);
   }, 90_000);
 });
