@@ -4,6 +4,7 @@ import {
   expandTemplate,
   input,
   type Ledger,
+  parseJsonPath,
   type RouterSettings,
   readInputs,
   registerSecret,
@@ -25,6 +26,7 @@ const fields = {
   'redeploy-timeout': input.duration({ default: 600_000, min: 1000 }),
   'pass-github-token': input.boolean({ default: false }),
   url: input.optionalString(),
+  'version-field': input.optionalString(),
   force: input.boolean({ default: false }),
   timeout: input.duration({ default: 5000, min: 100 }),
   'ledger-file': input.workspacePath({ default: '.glidepath/ledger.json' }),
@@ -45,6 +47,8 @@ export interface RollbackInputs {
   probeUrls: Map<string, string> | undefined;
   /** Each slot's entry in `slots`, for `{{address}}`. */
   addresses: Map<string, string>;
+  /** Where the probe's JSON answer says which version the slot runs (`version-field`), parsed. */
+  versionField: { path: string; steps: Array<string | number> } | undefined;
   force: boolean;
   timeoutMs: number;
   ledger: Ledger;
@@ -81,6 +85,18 @@ export async function readRollbackInputs(): Promise<RollbackInputs> {
         expected: `an http(s) URL, or one line slot=URL for each of the slots ${router.slotNames.join(', ')}`,
       },
     placeholders !== undefined && { input: 'url', value: raw.url ?? '', expected: placeholders },
+    raw['version-field'] !== undefined &&
+      !parseJsonPath(raw['version-field']) && {
+        input: 'version-field',
+        value: raw['version-field'],
+        expected: 'a JSON path into the probe\'s answer, such as "version" or "build.version"',
+      },
+    raw['version-field'] !== undefined &&
+      raw.url === undefined && {
+        input: 'version-field',
+        value: raw['version-field'],
+        expected: 'the url input as well: the version is read from the answer of the pre-flip probe',
+      },
   ]);
   // Expanded for each slot now, with a stand-in version, so that a URL that only
   // breaks once expanded is a bad input here, not a probe failure after a redeploy.
@@ -125,6 +141,10 @@ export async function readRollbackInputs(): Promise<RollbackInputs> {
     commandToken: raw['pass-github-token'] ? token : undefined,
     probeUrls,
     addresses: raw.slots,
+    versionField:
+      raw['version-field'] === undefined
+        ? undefined
+        : { path: raw['version-field'], steps: parseJsonPath(raw['version-field'])! },
     force: raw.force,
     timeoutMs: raw.timeout,
     ledger: createLedger({ token, file: path.resolve(workspace, raw['ledger-file']) }),

@@ -2,15 +2,19 @@ import * as core from '@actions/core';
 import {
   createRouter,
   displayUrl,
+  errorMessage,
   expandTemplate,
   formatDuration,
   formatWeights,
+  httpRequest,
   probe,
+  redact,
   registerUrlSecrets,
   run,
   runProcess,
   Summary,
   setOutputs,
+  valueAtPath,
 } from '@glidepath/core';
 import { readRollbackInputs } from './context.js';
 import { rollBack } from './rollback.js';
@@ -19,6 +23,21 @@ await run(async ({ signal }) => {
   const inputs = await readRollbackInputs();
   const router = await createRouter(inputs.router, { log: (line) => core.info(line) });
   core.info(`Ledger: ${inputs.ledger.describe()}.`);
+  /** The probe URL for a slot, placeholders expanded; a string says why there is none. */
+  const probeUrl = (slot: string, version: string, live: string): URL | string => {
+    const address = inputs.addresses.get(slot);
+    const text = expandTemplate(inputs.probeUrls!.get(slot)!, {
+      slot,
+      'live-slot': live,
+      version,
+      environment: inputs.environment,
+      ...(address !== undefined ? { address } : {}),
+    });
+    if (!URL.canParse(text)) return `the url input is not a URL once expanded for ${slot}`;
+    const url = new URL(text);
+    registerUrlSecrets(url);
+    return url;
+  };
 
   const outcome = await core.group('Roll back', () =>
     rollBack(
@@ -50,17 +69,8 @@ await run(async ({ signal }) => {
         ...(inputs.probeUrls
           ? {
               probe: async (slot: string, version: string, live: string) => {
-                const address = inputs.addresses.get(slot);
-                const text = expandTemplate(inputs.probeUrls!.get(slot)!, {
-                  slot,
-                  'live-slot': live,
-                  version,
-                  environment: inputs.environment,
-                  ...(address !== undefined ? { address } : {}),
-                });
-                if (!URL.canParse(text)) return `the url input is not a URL once expanded for ${slot}`;
-                const url = new URL(text);
-                registerUrlSecrets(url);
+                const url = probeUrl(slot, version, live);
+                if (typeof url === 'string') return url;
                 const result = await probe(
                   {
                     name: 'pre-flip',
@@ -68,12 +78,36 @@ await run(async ({ signal }) => {
                     method: 'GET',
                     headers: {},
                     status: [{ from: 200, to: 399 }],
-                    json: [],
+                    // With version-field, the slot must also say it runs the release restored.
+                    json: inputs.versionField ? [{ ...inputs.versionField, expected: version }] : [],
                   },
                   url,
                   { timeoutMs: inputs.timeoutMs, followRedirects: false, insecureTls: false },
                 );
                 return result.ok ? undefined : `GET ${displayUrl(url)}: ${result.failure}`;
+              },
+            }
+          : {}),
+        ...(inputs.probeUrls && inputs.versionField
+          ? {
+              slotVersion: async (slot: string, version: string, live: string) => {
+                const url = probeUrl(slot, version, live);
+                if (typeof url === 'string') return { problem: url };
+                const field = inputs.versionField!;
+                try {
+                  const answer = await httpRequest(url, {
+                    method: 'GET',
+                    http: { timeoutMs: inputs.timeoutMs, followRedirects: false, insecureTls: false },
+                  });
+                  const found = valueAtPath(JSON.parse(answer.body) as unknown, field.steps);
+                  if (!found.found || (typeof found.value !== 'string' && typeof found.value !== 'number'))
+                    return {
+                      problem: `GET ${displayUrl(url)} answered ${answer.status} without a ${field.path} string`,
+                    };
+                  return { version: String(found.value) };
+                } catch (error) {
+                  return { problem: `GET ${displayUrl(url)}: ${redact(errorMessage(error))}` };
+                }
               },
             }
           : {}),

@@ -22,6 +22,16 @@ export interface RollbackDeps {
    * `live`); undefined when no URL was given. Resolves to a failure text or undefined.
    */
   probe?: (slot: string, version: string, live: string) => Promise<string | undefined>;
+  /**
+   * Asks the slot which version it runs (`version-field` in the probe's
+   * answer); undefined when no such field was given. Resolves to the version,
+   * or to why it could not be read.
+   */
+  slotVersion?: (
+    slot: string,
+    version: string,
+    live: string,
+  ) => Promise<{ version?: string; problem?: string }>;
   log: (line: string) => void;
   now?: () => number;
 }
@@ -80,7 +90,34 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
 
   // Where does that release run? If the newest release recorded in a slot is
   // that version, it still runs there: no newer release replaced it.
-  const runningIn = deps.slotNames.find((slot) => slotReleases[slot]?.version === target.version);
+  let runningIn = deps.slotNames.find((slot) => slotReleases[slot]?.version === target.version);
+  // The ledger's word is checked against the slot itself when it can say which
+  // version it runs: someone may have deployed there outside Glidepath.
+  if (runningIn !== undefined && deps.slotVersion && !(runningIn === live && before[live] === 100)) {
+    const reported = await deps.slotVersion(runningIn, target.version, live);
+    if (reported.version === undefined) {
+      if (!request.force)
+        throw new GlidepathError(
+          `The ledger says ${target.version} runs in ${runningIn}, but ${runningIn} did not say which version it runs (${reported.problem}). Traffic was not changed; set force: true to flip anyway.`,
+        );
+      log(
+        `${runningIn} did not say which version it runs (${reported.problem}); going on because force is true.`,
+      );
+    } else if (reported.version !== target.version) {
+      log(
+        `The ledger says ${target.version} runs in ${runningIn}, but ${runningIn} answers ${reported.version}: it is not trusted to run ${target.version}.`,
+      );
+      if (runningIn === live || (before[runningIn] ?? 0) > 0 || !deps.redeploy)
+        throw new GlidepathError(
+          `${runningIn} runs ${reported.version}, not ${target.version} as the ledger says` +
+            ((before[runningIn] ?? 0) > 0
+              ? `, and it takes ${before[runningIn]}% of traffic, so it cannot be redeployed now`
+              : ', and no redeploy-command was given to start it there') +
+            '. Traffic was not changed.',
+        );
+      runningIn = undefined;
+    } else log(`${runningIn} answers ${reported.version}, as the ledger says.`);
+  }
   let slot: string;
   let redeployed = false;
   let recorded: Release | undefined;

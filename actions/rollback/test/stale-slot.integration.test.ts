@@ -4,6 +4,7 @@
  * previous` would then flip every user onto the broken release. canary-shift
  * and rollback through their bundled dist/, a real nginx, real slot processes.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,4 +105,85 @@ describe('a failed deploy into the idle slot, then rollback to: previous', () =>
     ]);
     expect(running(Number(readFileSync(pidFile, 'utf8')))).toBe(true);
   }, 120_000);
+
+  it('with version-field, checks what the slot answers instead of trusting the ledger: a slot replaced outside Glidepath is redeployed or refused', async () => {
+    const s = await nginxStage();
+    stages.push(s);
+    const ledger = new FileLedger(s.ledgerFile);
+    for (const [version, slot] of [
+      ['v2', 'green'],
+      ['v1', 'blue'],
+    ] as const)
+      await ledger.finish(await ledger.begin({ environment: 'production', version, slot }), {
+        status: 'success',
+      });
+    const pidFile = `${s.ledgerFile}.green.pid`;
+    writeFileSync(pidFile, String(s.green.process.pid));
+    pidFiles.push(pidFile);
+    const port = s.green.address.split(':')[1]!;
+    // Someone deploys v3 into green by hand: the ledger still says green runs v2.
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [replaceSlot, pidFile, port, '0'],
+        { env: { ...process.env, IMAGE: 'v3', SLOT: 'green' } },
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+    const rollbackInputs = {
+      ...s.routerInputs,
+      environment: 'production',
+      to: 'previous',
+      reason: 'v1 misbehaves',
+      url: 'http://{{address}}/',
+      'version-field': 'version',
+      'ledger-file': s.ledgerFile,
+    };
+    const refused = await runMain({ action: 'rollback', inputs: rollbackInputs, timeoutMs: 60_000 });
+    expect(await versionsServed(s.url, 40)).toEqual({ v1: 40 });
+    expect(await s.weights()).toEqual({ blue: 100, green: 0 });
+    expect(refused.exitCode, refused.log).toBe(1);
+    expect(refused.log).toContain('The ledger says v2 runs in green, but green answers v3');
+    expect(refused.log).toContain(
+      'green runs v3, not v2 as the ledger says, and no redeploy-command was given',
+    );
+
+    const restored = await runMain({
+      action: 'rollback',
+      inputs: {
+        ...rollbackInputs,
+        'redeploy-command': `${process.execPath} ${replaceSlot} ${pidFile} ${port} 0`,
+      },
+      timeoutMs: 60_000,
+    });
+    expect(restored.exitCode, restored.log).toBe(0);
+    expect(restored.log).toContain('green now runs v2');
+    await untilServedOnlyBy(s.url, 'v2');
+    expect(await s.weights()).toEqual({ blue: 0, green: 100 });
+  }, 120_000);
+
+  it('refuses version-field without url, and a path that does not parse, before anything is touched', async () => {
+    const s = await nginxStage();
+    stages.push(s);
+    const bad = await runMain({
+      action: 'rollback',
+      inputs: { ...s.routerInputs, reason: 'x', 'version-field': 'version', 'ledger-file': s.ledgerFile },
+    });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.log).toContain('version-field');
+    expect(bad.log).toContain('the url input as well');
+    const unparsable = await runMain({
+      action: 'rollback',
+      inputs: {
+        ...s.routerInputs,
+        reason: 'x',
+        url: 'http://{{address}}/',
+        'version-field': '[',
+        'ledger-file': s.ledgerFile,
+      },
+    });
+    expect(unparsable.exitCode).toBe(1);
+    expect(unparsable.log).toContain('a JSON path into the probe');
+    expect(await s.weights()).toEqual({ blue: 100, green: 0 });
+  });
 });

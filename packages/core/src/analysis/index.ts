@@ -16,6 +16,7 @@ export {
   type QueryCheck,
   type StatusRange,
   type TrafficSettings,
+  valueAtPath,
 } from './config.js';
 export {
   type AnalyseOptions,
