@@ -222,9 +222,11 @@ export class FileLedger implements Ledger {
       await mkdir(path.dirname(this.file), { recursive: true });
       return withFileLock(
         `${this.file}.lock`,
-        async () => {
+        async (held) => {
           const data = await this.#read();
           const result = change(data);
+          // A writer stopped long enough to lose the lock must not overwrite the next one's change.
+          await held();
           await writeAtomically(this.file, `${JSON.stringify(data, null, 2)}\n`);
           return result;
         },

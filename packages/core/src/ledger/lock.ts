@@ -1,23 +1,43 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { OperationError } from '../errors.js';
 import { sleep } from '../retry.js';
 
 /**
  * A lock file beside the ledger file, so two writers (two jobs on one runner,
- * a local run beside the demo) never interleave their read-modify-write. It is
- * created with O_EXCL (`wx`), which the filesystem makes atomic, and holds
- * who took it. A lock whose holder died (same host, pid gone) or that is older
- * than `staleMs` is broken; waiting is bounded and ends with an error that
- * says who holds the lock.
+ * a local run beside the demo) never interleave their read-modify-write.
+ *
+ * The rules that make it safe for any number of writers:
+ * - The lock appears whole or not at all: the holder record is written to a
+ *   file of its own and hard-linked to the lock's name, which fails if the
+ *   name exists (atomic on every local filesystem).
+ * - Only removal needs care, since "remove it if it is still the one I judged
+ *   stale" is not one system call. Every removal — a holder releasing its own
+ *   lock, a writer breaking an abandoned one — takes a second, short-lived
+ *   lock (`<lock>.removing`) first, re-reads the holder under it, and unlinks
+ *   only if the token is the one it expects. A lock can only be created where
+ *   none exists, so under that mutex nothing can replace the lock between the
+ *   check and the unlink.
+ * - A holder refreshes the lock's mtime while it works (a heartbeat), so "stale"
+ *   means "no sign of life for `staleMs`" — or a holder on this host whose
+ *   process is gone — never "held for long".
+ * - Before it commits, the work can call `held()`, which fails if the lock is no
+ *   longer this holder's (it was broken while the process was stopped).
+ *
+ * What remains: the removal mutex is held for a few system calls; one older
+ * than 5 s is taken to be left by a writer killed inside that window and is
+ * removed. A writer stopped (SIGSTOP, a frozen VM) for more than 5 s inside
+ * that window and then resumed could race with one that broke it.
  */
 
 export interface LockOptions {
   /** How long to wait for another writer; default 10 s. */
   timeoutMs?: number;
-  /** Age after which a lock is considered abandoned whoever holds it; default 60 s. */
+  /** How long a lock may go without a heartbeat before it is taken to be abandoned; default 30 s. */
   staleMs?: number;
+  /** How often a holder refreshes its lock; default a third of `staleMs`. */
+  heartbeatMs?: number;
   signal?: AbortSignal;
 }
 
@@ -28,22 +48,40 @@ interface Holder {
   token: string;
 }
 
+/** The age after which a removal mutex is taken to be left by a writer that died holding it. */
+const REMOVAL_STALE_MS = 5_000;
+
 export async function withFileLock<T>(
   lockPath: string,
-  work: () => Promise<T>,
+  work: (held: () => Promise<void>) => Promise<T>,
   options: LockOptions = {},
 ): Promise<T> {
-  const token = await acquire(lockPath, options);
+  const staleMs = options.staleMs ?? 30_000;
+  const token = await acquire(lockPath, { ...options, staleMs });
+  const beat = setInterval(
+    () => {
+      void refresh(lockPath, token);
+    },
+    Math.max(1, options.heartbeatMs ?? Math.floor(staleMs / 3)),
+  );
+  beat.unref?.();
+  const held = async () => {
+    const current = await readHolder(lockPath);
+    if (current === 'gone' || current.holder?.token !== token)
+      throw new OperationError(
+        `The ledger lock ${lockPath} was taken over while this run held it (it went ${Math.round(staleMs / 1000)} s without a sign of life, e.g. the process was stopped); nothing was written.`,
+      );
+  };
   try {
-    return await work();
+    return await work(held);
   } finally {
-    await release(lockPath, token);
+    clearInterval(beat);
+    await removeIf(lockPath, token, options).catch(() => undefined);
   }
 }
 
-async function acquire(lockPath: string, options: LockOptions): Promise<string> {
+async function acquire(lockPath: string, options: LockOptions & { staleMs: number }): Promise<string> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const staleMs = options.staleMs ?? 60_000;
   const started = Date.now();
   const holder: Holder = {
     pid: process.pid,
@@ -52,28 +90,20 @@ async function acquire(lockPath: string, options: LockOptions): Promise<string> 
     token: randomBytes(8).toString('hex'),
   };
   for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(lockPath, 'wx');
-      try {
-        await handle.writeFile(JSON.stringify(holder));
-      } finally {
-        await handle.close();
-      }
-      return holder.token;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    if (await createWhole(lockPath, JSON.stringify(holder))) return holder.token;
     const current = await readHolder(lockPath);
     if (current === 'gone') continue;
-    if (isStale(current, staleMs)) {
-      await breakLock(lockPath, current.raw);
+    if (isStale(current, options.staleMs)) {
+      // Removed only if, under the removal mutex, it is still the lock judged stale.
+      if (current.holder) await removeIf(lockPath, current.holder.token, options, options.staleMs);
+      else await removeIf(lockPath, undefined, options, options.staleMs, current.raw);
       continue;
     }
     const waited = Date.now() - started;
     if (waited >= timeoutMs) {
       const who = current.holder
         ? `process ${current.holder.pid} on ${current.holder.host} (since ${current.holder.createdAt})`
-        : 'a writer that has not finished writing the lock';
+        : 'a writer whose lock is not a Glidepath lock record';
       throw new OperationError(
         `The ledger is locked by ${who}; gave up after ${Math.round(waited / 1000)} s. ` +
           `If no Glidepath run is using it, delete ${lockPath}.`,
@@ -85,11 +115,62 @@ async function acquire(lockPath: string, options: LockOptions): Promise<string> 
   }
 }
 
-async function release(lockPath: string, token: string): Promise<void> {
-  // Remove the lock only if it is still ours: if it was broken as stale while
-  // we worked, it may belong to another writer by now.
-  const current = await readHolder(lockPath);
-  if (current !== 'gone' && current.holder?.token === token) await unlink(lockPath).catch(() => undefined);
+/** Creates `file` with `content`, whole, only if it does not exist; false when it does. */
+async function createWhole(file: string, content: string): Promise<boolean> {
+  const temporary = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temporary, content, { flag: 'wx', mode: 0o644 });
+  try {
+    await link(temporary, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes the lock if its holder's token is `token` — or, for `staleMs`, if it
+ * is also still stale — under the removal mutex. Returns whether it removed it.
+ * `raw` stands in for the token of a lock whose record is not a Glidepath one.
+ */
+async function removeIf(
+  lockPath: string,
+  token: string | undefined,
+  options: LockOptions,
+  staleMs?: number,
+  raw?: string,
+): Promise<boolean> {
+  const mutex = `${lockPath}.removing`;
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  for (let attempt = 0; !(await createWhole(mutex, String(process.pid))); attempt++) {
+    const age = await stat(mutex).then(
+      (info) => Date.now() - info.mtimeMs,
+      () => 0,
+    );
+    if (age > REMOVAL_STALE_MS) await unlink(mutex).catch(() => undefined);
+    if (Date.now() > deadline) return false;
+    await sleep(Math.min(50, 2 ** attempt), options.signal);
+  }
+  try {
+    const current = await readHolder(lockPath);
+    if (current === 'gone') return false;
+    const same = token !== undefined ? current.holder?.token === token : current.raw === raw;
+    if (!same || (staleMs !== undefined && !isStale(current, staleMs))) return false;
+    await unlink(lockPath);
+    return true;
+  } finally {
+    await unlink(mutex).catch(() => undefined);
+  }
+}
+
+/** The heartbeat: a fresh mtime, only on a lock that is still this holder's. */
+async function refresh(lockPath: string, token: string): Promise<void> {
+  const current = await readHolder(lockPath).catch(() => 'gone' as const);
+  if (current === 'gone' || current.holder?.token !== token) return;
+  const now = new Date();
+  await utimes(lockPath, now, now).catch(() => undefined);
 }
 
 type HolderRead = 'gone' | { raw: string; holder?: Holder; ageMs: number };
@@ -99,9 +180,10 @@ async function readHolder(lockPath: string): Promise<HolderRead> {
     const [raw, info] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)]);
     const ageMs = Date.now() - info.mtimeMs;
     try {
-      return { raw, holder: JSON.parse(raw) as Holder, ageMs };
+      const holder = JSON.parse(raw) as Holder;
+      return typeof holder?.token === 'string' ? { raw, holder, ageMs } : { raw, ageMs };
     } catch {
-      // Created but not yet written by its holder.
+      // Not a lock this code wrote (it writes whole records): judged by age only.
       return { raw, ageMs };
     }
   } catch (error) {
@@ -124,22 +206,4 @@ function processAlive(pid: number): boolean {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/**
- * Removes a stale lock without removing a fresh one that replaced it: the lock
- * is renamed away (atomic), and if what was renamed is not the stale lock that
- * was judged, it is linked back (link fails rather than overwrite).
- */
-async function breakLock(lockPath: string, staleRaw: string): Promise<void> {
-  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await rename(lockPath, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  const taken = await readFile(aside, 'utf8').catch(() => staleRaw);
-  if (taken !== staleRaw) await link(aside, lockPath).catch(() => undefined);
-  await unlink(aside).catch(() => undefined);
 }
