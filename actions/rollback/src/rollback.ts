@@ -90,7 +90,20 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
 
   // Where does that release run? If the newest release recorded in a slot is
   // that version, it still runs there: no newer release replaced it.
-  let runningIn = deps.slotNames.find((slot) => slotReleases[slot]?.version === target.version);
+  // Only an entry whose deploy is known to have finished counts: an `error` or
+  // `in_progress` entry is a deploy (or redeploy) that failed or was cut off,
+  // after which the slot may run part of anything.
+  let runningIn = deps.slotNames.find((slot) => {
+    const newest = slotReleases[slot];
+    return newest?.version === target.version && newest.status !== 'error' && newest.status !== 'in_progress';
+  });
+  const unsettled = deps.slotNames.find(
+    (slot) => slotReleases[slot]?.version === target.version && slot !== runningIn,
+  );
+  if (runningIn === undefined && unsettled !== undefined)
+    log(
+      `The ledger's last entry for ${unsettled} is ${target.version}, but ${slotReleases[unsettled]!.status === 'error' ? 'its deploy failed' : 'its deploy never finished'}: ${unsettled} is not trusted to run it.`,
+    );
   // The ledger's word is checked against the slot itself when it can say which
   // version it runs: someone may have deployed there outside Glidepath.
   if (runningIn !== undefined && deps.slotVersion && !(runningIn === live && before[live] === 100)) {
@@ -151,7 +164,7 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
       );
     if (!deps.redeploy)
       throw new GlidepathError(
-        `${target.version} no longer runs in either slot (${slot} runs ${there?.version ?? 'nothing the ledger knows'}), ` +
+        `${target.version} no longer runs in either slot (${slot} runs ${there?.version ?? 'nothing the ledger knows'}${there && (there.status === 'error' || there.status === 'in_progress') ? `, whose deploy ${there.status === 'error' ? 'failed' : 'never finished'}` : ''}), ` +
           'and no redeploy-command was given to start it there. Traffic was not changed.',
       );
     // The slot is idle by the router's record; redeploy only once the router
@@ -165,6 +178,7 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
       version: target.version,
       slot,
       ...(target.commit ? { commit: target.commit } : {}),
+      ...(current && current.version !== target.version ? { rollbackFrom: current.version } : {}),
       description: `rollback: redeploying ${target.version} into ${slot}`,
     });
     try {
@@ -207,7 +221,7 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
           status: 'error',
           reason: `${target.version} was redeployed into ${slot}, but traffic was not moved there: ${errorMessage(error)}`,
         })
-        .catch(() => undefined);
+        .catch((failure) => log(`Could not record that traffic was not moved: ${errorMessage(failure)}`));
     throw error;
   }
   const flipMs = now() - flipStarted;

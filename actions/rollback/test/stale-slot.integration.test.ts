@@ -78,12 +78,28 @@ describe('a failed deploy into the idle slot, then rollback to: previous', () =>
     expect(await versionsServed(s.url, 40)).toEqual({ v1: 40 });
     expect(await s.weights()).toEqual({ blue: 100, green: 0 });
     expect(refused.exitCode, refused.log).toBe(1);
-    expect(refused.log).toMatch(/v2 no longer runs in either slot \(green runs v3\)/);
+    expect(refused.log).toMatch(/v2 no longer runs in either slot \(green runs v3, whose deploy failed\)/);
     const slots = await ledger.slots('production');
     expect(slots.green).toMatchObject({ version: 'v3', status: 'error' });
     expect(slots.green?.reason).toContain('The deploy of v3 into green failed');
 
-    // With a redeploy-command, v2 is started in green again before any user is sent there.
+    // A redeploy of v2 that fails after it replaced green: the next rollback does not trust green either.
+    const failedRedeploy = await runMain({
+      action: 'rollback',
+      inputs: {
+        ...rollbackInputs,
+        'redeploy-command': `${process.execPath} ${replaceSlot} ${pidFile} ${port} 1`,
+      },
+      timeoutMs: 60_000,
+    });
+    expect(failedRedeploy.exitCode, failedRedeploy.log).toBe(1);
+    expect((await ledger.slots('production')).green).toMatchObject({ version: 'v2', status: 'error' });
+    const notTrusted = await runMain({ action: 'rollback', inputs: rollbackInputs, timeoutMs: 60_000 });
+    expect(await versionsServed(s.url, 40)).toEqual({ v1: 40 });
+    expect(notTrusted.exitCode, notTrusted.log).toBe(1);
+    expect(notTrusted.log).toContain("The ledger's last entry for green is v2, but its deploy failed");
+
+    // With a redeploy-command that works, v2 is started in green again before any user is sent there.
     const restored = await runMain({
       action: 'rollback',
       inputs: {
@@ -99,6 +115,7 @@ describe('a failed deploy into the idle slot, then rollback to: previous', () =>
     // One entry for the redeployed v2, begun before green was touched and finished as the restored release.
     expect((await ledger.history('production')).map((r) => [r.version, r.slot, r.status])).toEqual([
       ['v2', 'green', 'success'],
+      ['v2', 'green', 'error'],
       ['v3', 'green', 'error'],
       ['v1', 'blue', 'failure'],
       ['v2', 'green', 'inactive'],

@@ -63,11 +63,13 @@ function explainServerError(error, limits) {
 /* harmony export */   connectPostgres: () => (/* binding */ connectPostgres)
 /* harmony export */ });
 /* unused harmony export isPglite */
+/* harmony import */ var _glidepath_core__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8247);
 /* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2554);
 /* harmony import */ var _sql_split_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7447);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2200);
-/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4815);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2694);
+/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4815);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2694);
+
 
 
 
@@ -89,7 +91,7 @@ async function connectPostgres(options) {
         password: options.target.password,
         database: options.target.database,
         ssl: (0,_connection_js__WEBPACK_IMPORTED_MODULE_0__/* .tlsOptions */ .YF)(options.target.sslMode, options.ca),
-        application_name: 'glidepath-migrations',
+        application_name: applicationName(),
         connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
     };
     const work = new pg.Client(config);
@@ -128,6 +130,15 @@ async function watchForDeadClient(work) {
 const DEAD_CLIENT_CHECK_MS = 1000;
 function postgresMessage(error) {
     return error instanceof Error ? error.message : String(error);
+}
+/**
+ * `glidepath-migrations`, with the workflow run when there is one, so that an
+ * operator looking at pg_stat_activity can find the run that holds the lock
+ * (at most 63 bytes, PostgreSQL's limit).
+ */
+function applicationName() {
+    const run = process.env.GITHUB_RUN_ID;
+    return (run ? `glidepath-migrations run ${run}` : 'glidepath-migrations').slice(0, 63);
 }
 /**
  * PGlite (PostgreSQL in WebAssembly, the demo's database) is a single session:
@@ -182,19 +193,39 @@ class PostgresDatabase {
      */
     get lockRow() {
         const key = BigInt.asUintN(64, this.options.lockKey);
-        return `l.locktype = 'advisory' AND l.granted AND l.classid = ${key >> 32n} AND l.objid = ${key & 0xffffffffn} AND l.objsubid = 1`;
+        // Advisory locks belong to a database: the same key in another database is another lock.
+        return `l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND l.classid = ${key >> 32n} AND l.objid = ${key & 0xffffffffn} AND l.objsubid = 1`;
     }
     async holdsLock() {
         const { rows } = await this.work.query(`SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid() AND ${this.lockRow}) AS held`);
         return rows[0].held;
     }
     async tryLock() {
-        const result = await this.work.query('SELECT pg_try_advisory_lock($1::bigint) AS locked', [this.options.lockKey.toString()]);
-        return result.rows[0].locked;
+        if (!this.sharedSession && !this.attempted) {
+            // Advisory locks are re-entrant within a server session: one this session
+            // holds already was taken by another client sharing it through a pooler.
+            this.attempted = true;
+            if (await this.holdsLock())
+                throw this.pooled('already holds the migration lock before this run took it');
+        }
+        const result = await this.work.query('SELECT pg_try_advisory_lock($1::bigint) AS locked, pg_backend_pid() AS pid', [this.options.lockKey.toString()]);
+        const { locked, pid } = result.rows[0];
+        if (!this.sharedSession && pid !== this.workPid) {
+            if (locked)
+                await this.work
+                    .query('SELECT pg_advisory_unlock($1::bigint)', [this.options.lockKey.toString()])
+                    .catch(() => undefined);
+            throw this.pooled(`answered from server session ${pid}, not ${this.workPid}`);
+        }
+        return locked;
+    }
+    attempted = false;
+    pooled(what) {
+        return new _glidepath_core__WEBPACK_IMPORTED_MODULE_3__/* .OperationError */ .OK(`This run's connection ${what}: the connection goes through a pooler that shares server sessions (PgBouncer in transaction or statement mode), where a session lock cannot keep two runs apart. Connect run-migrations directly to PostgreSQL, or through session pooling. Nothing was applied.`);
     }
     async lockHolder() {
         const { rows } = await this.work.query(`SELECT l.pid, a.application_name, a.state,
-         extract(epoch FROM now() - a.state_change)::int AS seconds, left(a.query, 100) AS query
+         extract(epoch FROM now() - a.state_change)::int AS seconds, a.query
        FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
        WHERE ${this.lockRow} LIMIT 1`);
         const row = rows[0];
@@ -204,23 +235,25 @@ class PostgresDatabase {
         if (row.application_name)
             parts.push(`application_name ${row.application_name}`);
         if (row.state)
-            parts.push(`${row.state}${row.seconds !== null ? ` for ${row.seconds} s` : ''}${row.state === 'active' && row.query ? `: ${oneLine(row.query)}` : ''}`);
+            parts.push(`${row.state}${row.seconds !== null ? ` for ${row.seconds} s` : ''}${row.state === 'active' && row.query ? `, running ${(0,_session_js__WEBPACK_IMPORTED_MODULE_4__/* .statementKind */ .A9)(row.query)}` : ''}`);
         return parts.join(', ');
     }
     async verifyLock() {
         if (this.sharedSession)
             return;
         if (!(await this.holdsLock()))
-            throw new _session_js__WEBPACK_IMPORTED_MODULE_3__/* .LockLostError */ .y(`This run's session (pid ${this.workPid}) no longer holds the migration lock: a statement released it (pg_advisory_unlock_all, DISCARD ALL), or a pooler in transaction mode moved the session. Connect directly or through session pooling. Nothing more is applied.`);
+            throw new _session_js__WEBPACK_IMPORTED_MODULE_4__/* .LockLostError */ .yx(`This run's session (pid ${this.workPid}) no longer holds the migration lock: a statement released it (pg_advisory_unlock_all, DISCARD ALL), or a pooler in transaction mode moved the session. Connect directly or through session pooling. Nothing more is applied.`);
     }
     whileIdle(work) {
-        return (0,_session_js__WEBPACK_IMPORTED_MODULE_3__/* .keepingAlive */ .P)(async () => this.sharedSession || (await this.holdsLock()), work, `This run's session (pid ${this.workPid})`);
+        return (0,_session_js__WEBPACK_IMPORTED_MODULE_4__/* .keepingAlive */ .PV)(async () => {
+            await this.work.query('SELECT 1');
+        }, async () => this.sharedSession || (await this.holdsLock()), work, `This run's session (pid ${this.workPid})`);
     }
     async unlock() {
         await this.work.query('SELECT pg_advisory_unlock($1::bigint)', [this.options.lockKey.toString()]);
     }
     async ensureHistoryTable() {
-        await this.work.query(`CREATE TABLE IF NOT EXISTS ${_types_js__WEBPACK_IMPORTED_MODULE_4__/* .HISTORY_TABLE */ .G} (
+        await this.work.query(`CREATE TABLE IF NOT EXISTS ${_types_js__WEBPACK_IMPORTED_MODULE_5__/* .HISTORY_TABLE */ .G} (
       version text PRIMARY KEY,
       name text NOT NULL,
       checksum char(64) NOT NULL,
@@ -232,11 +265,11 @@ class PostgresDatabase {
     }
     async readHistory() {
         const exists = await this.work.query('SELECT to_regclass($1) AS t', [
-            _types_js__WEBPACK_IMPORTED_MODULE_4__/* .HISTORY_TABLE */ .G,
+            _types_js__WEBPACK_IMPORTED_MODULE_5__/* .HISTORY_TABLE */ .G,
         ]);
         if (!exists.rows[0]?.t)
             return [];
-        const result = await this.work.query(`SELECT version, name, checksum, applied_at, execution_ms, applied_by, success FROM ${_types_js__WEBPACK_IMPORTED_MODULE_4__/* .HISTORY_TABLE */ .G}`);
+        const result = await this.work.query(`SELECT version, name, checksum, applied_at, execution_ms, applied_by, success FROM ${_types_js__WEBPACK_IMPORTED_MODULE_5__/* .HISTORY_TABLE */ .G}`);
         return result.rows.map((r) => ({
             version: r.version,
             name: r.name,
@@ -313,7 +346,7 @@ class PostgresDatabase {
     }
     recordSql(file, appliedBy, executionMs, success) {
         const lit = (v) => this.work.escapeLiteral(v);
-        return `INSERT INTO ${_types_js__WEBPACK_IMPORTED_MODULE_4__/* .HISTORY_TABLE */ .G} (version, name, checksum, applied_at, execution_ms, applied_by, success)
+        return `INSERT INTO ${_types_js__WEBPACK_IMPORTED_MODULE_5__/* .HISTORY_TABLE */ .G} (version, name, checksum, applied_at, execution_ms, applied_by, success)
       VALUES (${lit(file.version)}, ${lit(file.name)}, ${lit(file.checksum)}, now(), ${executionMs}, ${lit(appliedBy)}, ${success})
       ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum,
         applied_at = EXCLUDED.applied_at, execution_ms = EXCLUDED.execution_ms,
@@ -327,21 +360,27 @@ class PostgresDatabase {
         if (this.sharedSession)
             return;
         this.cancelSession ??= (async () => {
-            const client = new this.pg.Client({ ...this.config, application_name: 'glidepath-migrations-cancel' });
+            const client = new this.pg.Client({
+                ...this.config,
+                application_name: 'glidepath-migrations-cancel',
+                // The runner escalates to SIGKILL seconds after a cancel: no time for a slow connect.
+                connectionTimeoutMillis: 3000,
+            });
             client.on('error', () => { });
             await client.connect();
             return client;
         })();
-        const client = await this.cancelSession;
+        // A failed attempt is not kept: the next cancel tries to connect again.
+        const client = await this.cancelSession.catch((error) => {
+            this.cancelSession = undefined;
+            throw error;
+        });
         await client.query('SELECT pg_cancel_backend($1)', [this.workPid]);
     }
     async close() {
         // Ending the work session releases the lock even if unlock was never reached.
         await Promise.allSettled([this.work.end(), this.cancelSession?.then((client) => client.end())]);
     }
-}
-function oneLine(text) {
-    return text.replace(/\s+/g, ' ').trim();
 }
 
 
@@ -351,8 +390,9 @@ function oneLine(text) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   P: () => (/* binding */ keepingAlive),
-/* harmony export */   y: () => (/* binding */ LockLostError)
+/* harmony export */   A9: () => (/* binding */ statementKind),
+/* harmony export */   PV: () => (/* binding */ keepingAlive),
+/* harmony export */   yx: () => (/* binding */ LockLostError)
 /* harmony export */ });
 /* harmony import */ var _glidepath_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8247);
 /* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2694);
@@ -364,28 +404,39 @@ class LockLostError extends _glidepath_core__WEBPACK_IMPORTED_MODULE_0__/* .Oper
 }
 /** How often a session that waits on something else says it is alive. */
 const PING_INTERVAL_MS = 1000;
+/** A ping unanswered for this long means the connection is gone (dropped without a word). */
+const PING_TIMEOUT_MS = 5000;
 /**
- * Runs `work` while `ping` runs every second on the session, so that an idle
- * timeout (PostgreSQL `idle_session_timeout`, MySQL `wait_timeout`, a pooler's
- * or load balancer's) does not close it, and with it the lock. `ping` resolves
- * to whether the lock is still held, and runs once more when `work` has ended.
- * The first failed or negative ping is kept and thrown once `work` has ended: `work` is not interrupted, because a
- * migration tool stopped halfway can leave a worse state than one that finishes.
+ * Runs `work` while `ping` (a trivial query) runs every second on the session,
+ * so that an idle timeout (PostgreSQL `idle_session_timeout`, MySQL
+ * `wait_timeout`, a pooler's or load balancer's) does not close it, and with it
+ * the lock. Once `work` has ended, `check` says whether the lock is still held.
+ * A ping that fails or goes unanswered for 5 s marks the session lost; that,
+ * or a negative check, is thrown once `work` has ended: `work` is not
+ * interrupted, because a migration tool stopped halfway can leave a worse
+ * state than one that finishes.
  */
-async function keepingAlive(ping, work, describe) {
+async function keepingAlive(ping, check, work, describe) {
     let lost;
-    let pinging;
-    const check = () => ping().then((held) => {
-        if (!held)
-            lost ??= `${describe} no longer holds the migration lock`;
-    }, (error) => {
+    let pinging = false;
+    const losing = (error) => {
         lost ??= `${describe} was lost (${(0,_glidepath_core__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}), and the lock with it`;
-    });
+    };
     const timer = setInterval(() => {
         if (pinging || lost)
             return;
-        pinging = check().finally(() => {
-            pinging = undefined;
+        pinging = true;
+        let timeout;
+        Promise.race([
+            ping(),
+            new Promise((_, reject) => {
+                timeout = setTimeout(() => reject(new Error(`no answer to a ping within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
+            }),
+        ])
+            .catch(losing)
+            .finally(() => {
+            clearTimeout(timeout);
+            pinging = false;
         });
     }, PING_INTERVAL_MS);
     let result;
@@ -394,14 +445,32 @@ async function keepingAlive(ping, work, describe) {
     }
     finally {
         clearInterval(timer);
-        await pinging;
     }
-    // Once more at the end: a session lost after the last ping must not pass as held.
-    if (!lost)
-        await check();
+    // A ping still in flight is not waited for: one that hangs must not hold the step.
+    if (!lost) {
+        let timeout;
+        await Promise.race([
+            check(),
+            new Promise((_, reject) => {
+                timeout = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
+            }),
+        ]).then((held) => {
+            if (!held)
+                lost = `${describe} no longer holds the migration lock`;
+        }, losing);
+        clearTimeout(timeout);
+    }
     if (lost)
         throw new LockLostError(`${lost} while the work ran: another run may have started beside it. Check ${_types_js__WEBPACK_IMPORTED_MODULE_1__/* .HISTORY_TABLE */ .G} and the other runs before running again.`);
     return result;
+}
+/**
+ * The first keyword of a statement (`CREATE`, `UPDATE`…): enough to tell a
+ * migration at work from an idle session, without quoting another session's
+ * statement (its literals may be secrets) into this job's log.
+ */
+function statementKind(text) {
+    return (/^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? 'a statement');
 }
 
 

@@ -153,11 +153,11 @@ class MysqlDatabase {
         if (id === null || id === undefined)
             return undefined;
         // The process list shows other users' connections only with the PROCESS privilege.
-        const [processes] = await this.work.query('SELECT USER AS user, COMMAND AS command, TIME AS seconds, LEFT(INFO, 100) AS info FROM information_schema.PROCESSLIST WHERE ID = ?', [id]);
+        const [processes] = await this.work.query('SELECT USER AS user, COMMAND AS command, TIME AS seconds, LEFT(INFO, 200) AS info FROM information_schema.PROCESSLIST WHERE ID = ?', [id]);
         const p = processes[0];
         const parts = [`MySQL/MariaDB connection id ${id}`];
         if (p)
-            parts.push(`user ${p.user}, ${String(p.command).toLowerCase()} for ${p.seconds} s${p.info ? `: ${String(p.info).replace(/\s+/g, ' ').trim()}` : ''}`);
+            parts.push(`user ${p.user}, ${String(p.command).toLowerCase()} for ${p.seconds} s${p.info ? `, running ${(0,_session_js__WEBPACK_IMPORTED_MODULE_2__/* .statementKind */ .A9)(String(p.info))}` : ''}`);
         return parts.join(', ');
     }
     async holdsLock() {
@@ -166,10 +166,12 @@ class MysqlDatabase {
     }
     async verifyLock() {
         if (!(await this.holdsLock()))
-            throw new _session_js__WEBPACK_IMPORTED_MODULE_2__/* .LockLostError */ .y(`This run's connection (id ${this.work.threadId}) no longer holds the migration lock ${this.options.lockName}: a statement released it (RELEASE_LOCK, RELEASE_ALL_LOCKS), or a proxy multiplexes connections. Connect directly. Nothing more is applied.`);
+            throw new _session_js__WEBPACK_IMPORTED_MODULE_2__/* .LockLostError */ .yx(`This run's connection (id ${this.work.threadId}) no longer holds the migration lock ${this.options.lockName}: a statement released it (RELEASE_LOCK, RELEASE_ALL_LOCKS), or a proxy multiplexes connections. Connect directly. Nothing more is applied.`);
     }
     whileIdle(work) {
-        return (0,_session_js__WEBPACK_IMPORTED_MODULE_2__/* .keepingAlive */ .P)(() => this.holdsLock(), work, `This run's connection (id ${this.work.threadId})`);
+        return (0,_session_js__WEBPACK_IMPORTED_MODULE_2__/* .keepingAlive */ .PV)(async () => {
+            await this.work.query('SELECT 1');
+        }, () => this.holdsLock(), work, `This run's connection (id ${this.work.threadId})`);
     }
     async unlock() {
         await this.work.query('SELECT RELEASE_LOCK(?)', [this.options.lockName]);
@@ -230,11 +232,16 @@ class MysqlDatabase {
          execution_ms = VALUES(execution_ms), applied_by = VALUES(applied_by), success = VALUES(success)`, [file.version, file.name, file.checksum, executionMs, appliedBy, success]);
     }
     async cancelRunning() {
-        this.cancelConnection ??= this.createConnection(this.config).then((connection) => {
+        // The runner escalates to SIGKILL seconds after a cancel: no time for a slow connect.
+        this.cancelConnection ??= this.createConnection({ ...this.config, connectTimeout: 3000 }).then((connection) => {
             connection.on('error', () => { });
             return connection;
         });
-        const connection = await this.cancelConnection;
+        // A failed attempt is not kept: the next cancel tries to connect again.
+        const connection = await this.cancelConnection.catch((error) => {
+            this.cancelConnection = undefined;
+            throw error;
+        });
         await connection.query(`KILL QUERY ${Number(this.work.threadId)}`);
     }
     async close() {
@@ -255,8 +262,9 @@ function mysqlErrorLine(error, statement) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   P: () => (/* binding */ keepingAlive),
-/* harmony export */   y: () => (/* binding */ LockLostError)
+/* harmony export */   A9: () => (/* binding */ statementKind),
+/* harmony export */   PV: () => (/* binding */ keepingAlive),
+/* harmony export */   yx: () => (/* binding */ LockLostError)
 /* harmony export */ });
 /* harmony import */ var _glidepath_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8247);
 /* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2694);
@@ -268,28 +276,39 @@ class LockLostError extends _glidepath_core__WEBPACK_IMPORTED_MODULE_0__/* .Oper
 }
 /** How often a session that waits on something else says it is alive. */
 const PING_INTERVAL_MS = 1000;
+/** A ping unanswered for this long means the connection is gone (dropped without a word). */
+const PING_TIMEOUT_MS = 5000;
 /**
- * Runs `work` while `ping` runs every second on the session, so that an idle
- * timeout (PostgreSQL `idle_session_timeout`, MySQL `wait_timeout`, a pooler's
- * or load balancer's) does not close it, and with it the lock. `ping` resolves
- * to whether the lock is still held, and runs once more when `work` has ended.
- * The first failed or negative ping is kept and thrown once `work` has ended: `work` is not interrupted, because a
- * migration tool stopped halfway can leave a worse state than one that finishes.
+ * Runs `work` while `ping` (a trivial query) runs every second on the session,
+ * so that an idle timeout (PostgreSQL `idle_session_timeout`, MySQL
+ * `wait_timeout`, a pooler's or load balancer's) does not close it, and with it
+ * the lock. Once `work` has ended, `check` says whether the lock is still held.
+ * A ping that fails or goes unanswered for 5 s marks the session lost; that,
+ * or a negative check, is thrown once `work` has ended: `work` is not
+ * interrupted, because a migration tool stopped halfway can leave a worse
+ * state than one that finishes.
  */
-async function keepingAlive(ping, work, describe) {
+async function keepingAlive(ping, check, work, describe) {
     let lost;
-    let pinging;
-    const check = () => ping().then((held) => {
-        if (!held)
-            lost ??= `${describe} no longer holds the migration lock`;
-    }, (error) => {
+    let pinging = false;
+    const losing = (error) => {
         lost ??= `${describe} was lost (${(0,_glidepath_core__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}), and the lock with it`;
-    });
+    };
     const timer = setInterval(() => {
         if (pinging || lost)
             return;
-        pinging = check().finally(() => {
-            pinging = undefined;
+        pinging = true;
+        let timeout;
+        Promise.race([
+            ping(),
+            new Promise((_, reject) => {
+                timeout = setTimeout(() => reject(new Error(`no answer to a ping within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
+            }),
+        ])
+            .catch(losing)
+            .finally(() => {
+            clearTimeout(timeout);
+            pinging = false;
         });
     }, PING_INTERVAL_MS);
     let result;
@@ -298,14 +317,32 @@ async function keepingAlive(ping, work, describe) {
     }
     finally {
         clearInterval(timer);
-        await pinging;
     }
-    // Once more at the end: a session lost after the last ping must not pass as held.
-    if (!lost)
-        await check();
+    // A ping still in flight is not waited for: one that hangs must not hold the step.
+    if (!lost) {
+        let timeout;
+        await Promise.race([
+            check(),
+            new Promise((_, reject) => {
+                timeout = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
+            }),
+        ]).then((held) => {
+            if (!held)
+                lost = `${describe} no longer holds the migration lock`;
+        }, losing);
+        clearTimeout(timeout);
+    }
     if (lost)
         throw new LockLostError(`${lost} while the work ran: another run may have started beside it. Check ${_types_js__WEBPACK_IMPORTED_MODULE_1__/* .HISTORY_TABLE */ .G} and the other runs before running again.`);
     return result;
+}
+/**
+ * The first keyword of a statement (`CREATE`, `UPDATE`…): enough to tell a
+ * migration at work from an idle session, without quoting another session's
+ * statement (its literals may be secrets) into this job's log.
+ */
+function statementKind(text) {
+    return (/^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? 'a statement');
 }
 
 

@@ -19,7 +19,7 @@ describe('engine: command (the team’s own tool, here psql) on PostgreSQL', () 
     const { workspace, dir } = workspaceWith({});
     writeFileSync(
       path.join(dir, 'schema.sql'),
-      `SELECT 'advisory-locks=' || count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted;
+      `SELECT 'advisory-locks=' || count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database());
 SELECT 'lock-timeout=' || current_setting('lock_timeout');
 CREATE TABLE made_by_psql (id int);\n`,
     );

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { statementKind } from '../src/engine/session.js';
 import { acquireLock, advisoryLockKey, namedLock } from '../src/lock.js';
 
 describe('lock keys', () => {
@@ -79,5 +80,11 @@ describe('acquireLock', () => {
       }),
     ).rejects.toThrow(/^Another run holds the migration lock; gave up/);
     expect(busy).toEqual(['PostgreSQL session pid 42, idle for 3 s', undefined]);
+  });
+
+  it("names only the kind of the holder's statement, never its text", () => {
+    expect(statementKind("ALTER USER app IDENTIFIED BY 'secret'")).toBe('ALTER');
+    expect(statementKind('-- a comment\n/* another */\n  update t set x = 1')).toBe('UPDATE');
+    expect(statementKind('  ')).toBe('a statement');
   });
 });

@@ -5,7 +5,7 @@ import type { MigrationFile } from '../files.js';
 import type { HistoryRow } from '../plan.js';
 import { keywordLine, type Statement, splitStatements } from '../sql/split.js';
 import { explainServerError, MigrationError } from './errors.js';
-import { keepingAlive, LockLostError } from './session.js';
+import { keepingAlive, LockLostError, statementKind } from './session.js';
 import { type Applied, type Database, HISTORY_TABLE, type Limits } from './types.js';
 
 export interface MysqlOptions {
@@ -96,14 +96,14 @@ class MysqlDatabase implements Database {
     if (id === null || id === undefined) return undefined;
     // The process list shows other users' connections only with the PROCESS privilege.
     const [processes] = await this.work.query<RowDataPacket[]>(
-      'SELECT USER AS user, COMMAND AS command, TIME AS seconds, LEFT(INFO, 100) AS info FROM information_schema.PROCESSLIST WHERE ID = ?',
+      'SELECT USER AS user, COMMAND AS command, TIME AS seconds, LEFT(INFO, 200) AS info FROM information_schema.PROCESSLIST WHERE ID = ?',
       [id],
     );
     const p = processes[0];
     const parts = [`MySQL/MariaDB connection id ${id}`];
     if (p)
       parts.push(
-        `user ${p.user}, ${String(p.command).toLowerCase()} for ${p.seconds} s${p.info ? `: ${String(p.info).replace(/\s+/g, ' ').trim()}` : ''}`,
+        `user ${p.user}, ${String(p.command).toLowerCase()} for ${p.seconds} s${p.info ? `, running ${statementKind(String(p.info))}` : ''}`,
       );
     return parts.join(', ');
   }
@@ -124,7 +124,14 @@ class MysqlDatabase implements Database {
   }
 
   whileIdle<T>(work: () => Promise<T>): Promise<T> {
-    return keepingAlive(() => this.holdsLock(), work, `This run's connection (id ${this.work.threadId})`);
+    return keepingAlive(
+      async () => {
+        await this.work.query('SELECT 1');
+      },
+      () => this.holdsLock(),
+      work,
+      `This run's connection (id ${this.work.threadId})`,
+    );
   }
 
   async unlock(): Promise<void> {
@@ -208,11 +215,18 @@ class MysqlDatabase implements Database {
   }
 
   async cancelRunning(): Promise<void> {
-    this.cancelConnection ??= this.createConnection(this.config).then((connection) => {
-      connection.on('error', () => {});
-      return connection;
+    // The runner escalates to SIGKILL seconds after a cancel: no time for a slow connect.
+    this.cancelConnection ??= this.createConnection({ ...this.config, connectTimeout: 3000 }).then(
+      (connection) => {
+        connection.on('error', () => {});
+        return connection;
+      },
+    );
+    // A failed attempt is not kept: the next cancel tries to connect again.
+    const connection = await this.cancelConnection.catch((error: unknown) => {
+      this.cancelConnection = undefined;
+      throw error;
     });
-    const connection = await this.cancelConnection;
     await connection.query(`KILL QUERY ${Number(this.work.threadId)}`);
   }
 

@@ -1,3 +1,4 @@
+import { OperationError } from '@glidepath/core';
 import type { Client, ClientConfig } from 'pg';
 import type { DatabaseTarget } from '../connection.js';
 import { tlsOptions } from '../connection.js';
@@ -5,7 +6,7 @@ import type { MigrationFile } from '../files.js';
 import type { HistoryRow } from '../plan.js';
 import { firstKeyword, keywordLine, splitStatements, stripLeadingComments } from '../sql/split.js';
 import { explainServerError, MigrationError, postgresErrorLine } from './errors.js';
-import { keepingAlive, LockLostError } from './session.js';
+import { keepingAlive, LockLostError, statementKind } from './session.js';
 import { type Applied, type Database, HISTORY_TABLE, type Limits } from './types.js';
 
 export interface PostgresOptions {
@@ -33,7 +34,7 @@ export async function connectPostgres(options: PostgresOptions): Promise<Databas
     password: options.target.password,
     database: options.target.database,
     ssl: tlsOptions(options.target.sslMode, options.ca),
-    application_name: 'glidepath-migrations',
+    application_name: applicationName(),
     connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
   };
   const work = new pg.Client(config);
@@ -75,6 +76,16 @@ const DEAD_CLIENT_CHECK_MS = 1000;
 
 function postgresMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `glidepath-migrations`, with the workflow run when there is one, so that an
+ * operator looking at pg_stat_activity can find the run that holds the lock
+ * (at most 63 bytes, PostgreSQL's limit).
+ */
+function applicationName(): string {
+  const run = process.env.GITHUB_RUN_ID;
+  return (run ? `glidepath-migrations run ${run}` : 'glidepath-migrations').slice(0, 63);
 }
 
 /**
@@ -130,7 +141,8 @@ class PostgresDatabase implements Database {
    */
   private get lockRow(): string {
     const key = BigInt.asUintN(64, this.options.lockKey);
-    return `l.locktype = 'advisory' AND l.granted AND l.classid = ${key >> 32n} AND l.objid = ${key & 0xffffffffn} AND l.objsubid = 1`;
+    // Advisory locks belong to a database: the same key in another database is another lock.
+    return `l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND l.classid = ${key >> 32n} AND l.objid = ${key & 0xffffffffn} AND l.objsubid = 1`;
   }
 
   private async holdsLock(): Promise<boolean> {
@@ -141,11 +153,34 @@ class PostgresDatabase implements Database {
   }
 
   async tryLock(): Promise<boolean> {
-    const result = await this.work.query<{ locked: boolean }>(
-      'SELECT pg_try_advisory_lock($1::bigint) AS locked',
+    if (!this.sharedSession && !this.attempted) {
+      // Advisory locks are re-entrant within a server session: one this session
+      // holds already was taken by another client sharing it through a pooler.
+      this.attempted = true;
+      if (await this.holdsLock())
+        throw this.pooled('already holds the migration lock before this run took it');
+    }
+    const result = await this.work.query<{ locked: boolean; pid: number }>(
+      'SELECT pg_try_advisory_lock($1::bigint) AS locked, pg_backend_pid() AS pid',
       [this.options.lockKey.toString()],
     );
-    return result.rows[0]!.locked;
+    const { locked, pid } = result.rows[0]!;
+    if (!this.sharedSession && pid !== this.workPid) {
+      if (locked)
+        await this.work
+          .query('SELECT pg_advisory_unlock($1::bigint)', [this.options.lockKey.toString()])
+          .catch(() => undefined);
+      throw this.pooled(`answered from server session ${pid}, not ${this.workPid}`);
+    }
+    return locked;
+  }
+
+  private attempted = false;
+
+  private pooled(what: string): OperationError {
+    return new OperationError(
+      `This run's connection ${what}: the connection goes through a pooler that shares server sessions (PgBouncer in transaction or statement mode), where a session lock cannot keep two runs apart. Connect run-migrations directly to PostgreSQL, or through session pooling. Nothing was applied.`,
+    );
   }
 
   async lockHolder(): Promise<string | undefined> {
@@ -157,7 +192,7 @@ class PostgresDatabase implements Database {
       query: string | null;
     }>(
       `SELECT l.pid, a.application_name, a.state,
-         extract(epoch FROM now() - a.state_change)::int AS seconds, left(a.query, 100) AS query
+         extract(epoch FROM now() - a.state_change)::int AS seconds, a.query
        FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
        WHERE ${this.lockRow} LIMIT 1`,
     );
@@ -167,7 +202,7 @@ class PostgresDatabase implements Database {
     if (row.application_name) parts.push(`application_name ${row.application_name}`);
     if (row.state)
       parts.push(
-        `${row.state}${row.seconds !== null ? ` for ${row.seconds} s` : ''}${row.state === 'active' && row.query ? `: ${oneLine(row.query)}` : ''}`,
+        `${row.state}${row.seconds !== null ? ` for ${row.seconds} s` : ''}${row.state === 'active' && row.query ? `, running ${statementKind(row.query)}` : ''}`,
       );
     return parts.join(', ');
   }
@@ -182,6 +217,9 @@ class PostgresDatabase implements Database {
 
   whileIdle<T>(work: () => Promise<T>): Promise<T> {
     return keepingAlive(
+      async () => {
+        await this.work.query('SELECT 1');
+      },
       async () => this.sharedSession || (await this.holdsLock()),
       work,
       `This run's session (pid ${this.workPid})`,
@@ -327,12 +365,21 @@ class PostgresDatabase implements Database {
     // On PGlite there is one session and no second connection to cancel from.
     if (this.sharedSession) return;
     this.cancelSession ??= (async () => {
-      const client = new this.pg.Client({ ...this.config, application_name: 'glidepath-migrations-cancel' });
+      const client = new this.pg.Client({
+        ...this.config,
+        application_name: 'glidepath-migrations-cancel',
+        // The runner escalates to SIGKILL seconds after a cancel: no time for a slow connect.
+        connectionTimeoutMillis: 3000,
+      });
       client.on('error', () => {});
       await client.connect();
       return client;
     })();
-    const client = await this.cancelSession;
+    // A failed attempt is not kept: the next cancel tries to connect again.
+    const client = await this.cancelSession.catch((error: unknown) => {
+      this.cancelSession = undefined;
+      throw error;
+    });
     await client.query('SELECT pg_cancel_backend($1)', [this.workPid]);
   }
 
@@ -340,8 +387,4 @@ class PostgresDatabase implements Database {
     // Ending the work session releases the lock even if unlock was never reached.
     await Promise.allSettled([this.work.end(), this.cancelSession?.then((client) => client.end())]);
   }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }

@@ -8,49 +8,85 @@ export class LockLostError extends OperationError {
 
 /** How often a session that waits on something else says it is alive. */
 const PING_INTERVAL_MS = 1000;
+/** A ping unanswered for this long means the connection is gone (dropped without a word). */
+const PING_TIMEOUT_MS = 5000;
 
 /**
- * Runs `work` while `ping` runs every second on the session, so that an idle
- * timeout (PostgreSQL `idle_session_timeout`, MySQL `wait_timeout`, a pooler's
- * or load balancer's) does not close it, and with it the lock. `ping` resolves
- * to whether the lock is still held, and runs once more when `work` has ended.
- * The first failed or negative ping is kept and thrown once `work` has ended: `work` is not interrupted, because a
- * migration tool stopped halfway can leave a worse state than one that finishes.
+ * Runs `work` while `ping` (a trivial query) runs every second on the session,
+ * so that an idle timeout (PostgreSQL `idle_session_timeout`, MySQL
+ * `wait_timeout`, a pooler's or load balancer's) does not close it, and with it
+ * the lock. Once `work` has ended, `check` says whether the lock is still held.
+ * A ping that fails or goes unanswered for 5 s marks the session lost; that,
+ * or a negative check, is thrown once `work` has ended: `work` is not
+ * interrupted, because a migration tool stopped halfway can leave a worse
+ * state than one that finishes.
  */
 export async function keepingAlive<T>(
-  ping: () => Promise<boolean>,
+  ping: () => Promise<void>,
+  check: () => Promise<boolean>,
   work: () => Promise<T>,
   describe: string,
 ): Promise<T> {
   let lost: string | undefined;
-  let pinging: Promise<void> | undefined;
-  const check = () =>
-    ping().then(
-      (held) => {
-        if (!held) lost ??= `${describe} no longer holds the migration lock`;
-      },
-      (error: unknown) => {
-        lost ??= `${describe} was lost (${errorMessage(error)}), and the lock with it`;
-      },
-    );
+  let pinging = false;
+  const losing = (error: unknown) => {
+    lost ??= `${describe} was lost (${errorMessage(error)}), and the lock with it`;
+  };
   const timer = setInterval(() => {
     if (pinging || lost) return;
-    pinging = check().finally(() => {
-      pinging = undefined;
-    });
+    pinging = true;
+    let timeout: NodeJS.Timeout | undefined;
+    Promise.race([
+      ping(),
+      new Promise<never>((_, reject) => {
+        timeout = setTimeout(
+          () => reject(new Error(`no answer to a ping within ${PING_TIMEOUT_MS / 1000} s`)),
+          PING_TIMEOUT_MS,
+        );
+      }),
+    ])
+      .catch(losing)
+      .finally(() => {
+        clearTimeout(timeout);
+        pinging = false;
+      });
   }, PING_INTERVAL_MS);
   let result: T;
   try {
     result = await work();
   } finally {
     clearInterval(timer);
-    await pinging;
   }
-  // Once more at the end: a session lost after the last ping must not pass as held.
-  if (!lost) await check();
+  // A ping still in flight is not waited for: one that hangs must not hold the step.
+  if (!lost) {
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      check(),
+      new Promise<never>((_, reject) => {
+        timeout = setTimeout(
+          () => reject(new Error(`no answer within ${PING_TIMEOUT_MS / 1000} s`)),
+          PING_TIMEOUT_MS,
+        );
+      }),
+    ]).then((held) => {
+      if (!held) lost = `${describe} no longer holds the migration lock`;
+    }, losing);
+    clearTimeout(timeout);
+  }
   if (lost)
     throw new LockLostError(
       `${lost} while the work ran: another run may have started beside it. Check ${HISTORY_TABLE} and the other runs before running again.`,
     );
   return result;
+}
+
+/**
+ * The first keyword of a statement (`CREATE`, `UPDATE`…): enough to tell a
+ * migration at work from an idle session, without quoting another session's
+ * statement (its literals may be secrets) into this job's log.
+ */
+export function statementKind(text: string): string {
+  return (
+    /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? 'a statement'
+  );
 }
