@@ -65,7 +65,7 @@ export async function deployIntoSlot(
       `${target.slot} takes ${weights[target.slot]}% of traffic (${formatWeights(weights)}), left by a run that did not ` +
         `finish: returning all traffic to ${target.live} before deploying into ${target.slot}.`,
     );
-    await router.set(live);
+    await router.set(live, undefined, 'settle');
     await router.verify(live);
   } else {
     // The router's record says the slot is idle; replacing it is safe only if

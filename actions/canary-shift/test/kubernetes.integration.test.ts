@@ -168,7 +168,7 @@ describe('canary-shift on the Gateway API (Kubernetes API fake)', () => {
     });
     expect(rollback.exitCode, rollback.log).toBe(1);
     expect(rollback.log).toMatch(
-      /registry\.test\/storefront:v1 no longer runs in either slot \(blue runs registry\.test\/storefront:v3\)/,
+      /registry\.test\/storefront:v1 no longer runs in either slot \(blue runs registry\.test\/storefront:v3, whose deploy failed\)/,
     );
     expect(fake.violations).toEqual([]);
   }, 90_000);

@@ -211,7 +211,7 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
 
     after = allTo(slot, deps.slotNames);
     flipStarted = now();
-    await router.set(after);
+    await router.set(after, undefined, 'settle');
     await router.verify(after);
   } catch (error) {
     // A redeployed slot that is not flipped to: the entry says it runs this version, unproven.

@@ -160,10 +160,15 @@ export class GitHubLedger implements Ledger {
    * `auto_inactive` does this only outside production (its description: "all
    * prior non-transient, non-production environment deployments"), and
    * production is where "which release is live" matters most, so the ledger
-   * does it itself, for the SUPERSEDE_SCAN newest deployments. The release is
+   * does it itself: the newest earlier live release among the SUPERSEDE_SCAN
+   * newest deployments (each success leaves one live release, so that is the
+   * only one, and the cost is a list and a few status reads). The release is
    * already recorded as live; a failure here is a warning, not a failed release.
    */
   async #supersede(live: Release): Promise<void> {
+    // The ledger never sets production_environment, so GitHub's default holds:
+    // only the environment named production is one auto_inactive skips.
+    if (live.environment !== 'production') return;
     let scanned = 0;
     try {
       for await (const entry of this.#entries(live.environment, new Map(), SUPERSEDE_SCAN)) {
@@ -176,6 +181,8 @@ export class GitHubLedger implements Ledger {
           logUrl: earlier.logUrl,
           environmentUrl: earlier.environmentUrl,
         });
+        // Each success leaves one live release, so the newest earlier one is the only one.
+        return;
       }
     } catch (error) {
       (this.#options.warn ?? core.warning)(

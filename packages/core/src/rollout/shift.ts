@@ -350,7 +350,7 @@ export async function restoreLive(
         return (await verifyOrSet(router, weights, (line) => log.warning(line)))
           ? 'restored'
           : 'already-live';
-      await router.set(weights);
+      await router.set(weights, undefined, 'settle');
       await router.verify(weights);
       return 'restored' as const;
     },
@@ -385,7 +385,7 @@ export async function verifyOrSet(
   warn(
     `The router has ${formatWeights(weights)} but cannot prove it serves that (${errorMessage(unproven)}); setting it again.`,
   );
-  await router.set(weights);
+  await router.set(weights, undefined, 'settle');
   await router.verify(weights);
   return true;
 }

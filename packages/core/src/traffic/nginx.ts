@@ -14,6 +14,7 @@ import {
   withWeight,
 } from './nginx-upstream.js';
 import {
+  type ChangePurpose,
   formatWeights,
   type Router,
   RouterError,
@@ -48,9 +49,10 @@ export interface NginxRouterOptions {
  * replaces the file atomically, asks nginx to test the whole configuration,
  * and reloads it gracefully (old workers finish the requests they hold). If the
  * config test fails, the previous file is put back byte for byte and nginx is
- * untouched. If the reload fails, a split is put back the same way, but a
- * change that sends all traffic to one slot (a revert) stays on disk, so that
- * whatever reloads nginx next loads the revert, not the split it replaced.
+ * untouched. If the reload fails, a step forward is put back the same way, but
+ * a change made to settle traffic (`purpose: 'settle'`: a revert, a rollback)
+ * stays on disk, so that whatever reloads nginx next loads the revert, not the
+ * split it replaced.
  *
  * The file alone does not prove what nginx serves: a reload that applied and
  * then exited non-zero, or a run killed between the write and the reload,
@@ -85,7 +87,7 @@ export class NginxRouter implements Router {
     return this.#weightsIn(source.toString('utf8'));
   }
 
-  async set(weights: Weights, signal?: AbortSignal): Promise<void> {
+  async set(weights: Weights, signal?: AbortSignal, purpose: ChangePurpose = 'step'): Promise<void> {
     const slots = [...this.#options.slots.keys()];
     const problem = weightsProblem(weights, slots);
     if (problem)
@@ -138,10 +140,10 @@ export class NginxRouter implements Router {
     }
     // What stays on disk when the reload fails is what the next reload —
     // ours, or anyone's: an operator's, a certificate renewal's — will load.
-    // A change that sends all traffic to one slot (a revert, a rollback) stays:
-    // putting the split back would let that next reload send users to the
-    // release being reverted. A split is put back: the caller reverts next.
-    const keep = changed && Object.values(weights).filter((w) => w > 0).length === 1;
+    // A change that settles traffic (a revert, a rollback) stays: putting the
+    // split back would let that next reload send users to the release being
+    // reverted. A step forward is put back: the caller reverts next.
+    const keep = changed && purpose === 'settle';
     try {
       await this.#run(
         'reload',

@@ -6,6 +6,9 @@ export type SlotName = string;
 /** Share of traffic per slot, in whole percent, summing to 100. */
 export type Weights = Record<SlotName, number>;
 
+/** Why weights change: a step forward (`step`, the default) or a return to safety (`settle`). */
+export type ChangePurpose = 'step' | 'settle';
+
 export type RouterKind = 'nginx' | 'haproxy' | 'gateway-api' | 'ingress-nginx';
 
 /**
@@ -20,8 +23,13 @@ export interface Router {
   describe(): string;
   /** The weights actually in force now. */
   read(signal?: AbortSignal): Promise<Weights>;
-  /** Applies the weights as one change (never half-applied), or throws and leaves the previous weights. */
-  set(weights: Weights, signal?: AbortSignal): Promise<void>;
+  /**
+   * Applies the weights as one change (never half-applied), or throws and leaves the previous weights.
+   * `settle` marks a change that returns traffic somewhere safe (a revert, a rollback): a router
+   * that cannot tell whether a failed change applied (nginx after a failed reload) keeps such a
+   * change for its next reload instead of putting the previous weights back.
+   */
+  set(weights: Weights, signal?: AbortSignal, purpose?: ChangePurpose): Promise<void>;
   /** Reads back and throws RouterError unless the weights in force are `weights`. */
   verify(weights: Weights, signal?: AbortSignal): Promise<void>;
 }

@@ -281,13 +281,19 @@ await new NginxRouter({ ...o, slots: new Map(o.slots) }).set({ blue: 100, green:
     await expect(failingReload.verify({ blue: 100, green: 0 })).rejects.toThrow('nginx has not loaded it');
   });
 
-  it("a revert whose reload fails keeps the revert on disk: the next reload, anyone's, serves the live slot", async () => {
+  it("a revert whose reload fails keeps the revert on disk, so the next reload, anyone's, serves the live slot; a step forward is put back", async () => {
     const { server, router } = await start(
       `upstream app {\n    server ${blue().address} weight=100;\n    server ${green().address} down;\n}\n`,
     );
     await shift(server, router, { blue: 50, green: 50 });
     const failing = routerFor(server, ['false']);
-    await expect(failing.set({ blue: 100, green: 0 })).rejects.toThrow(
+    // A step forward to all-green that fails its reload is put back: the split stays on disk…
+    await expect(failing.set({ blue: 0, green: 100 })).rejects.toThrow(
+      'the previous upstream file was put back',
+    );
+    expect(await failing.read()).toEqual({ blue: 50, green: 50 });
+    // …but a revert that fails its reload stays, for the next reload.
+    await expect(failing.set({ blue: 100, green: 0 }, undefined, 'settle')).rejects.toThrow(
       'the upstream file keeps blue 100% / green 0% for the next reload',
     );
     expect(await failing.read()).toEqual({ blue: 100, green: 0 });
