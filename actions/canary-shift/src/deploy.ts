@@ -39,6 +39,11 @@ export interface SlotDeployment {
   githubToken?: string;
 }
 
+/** True when the release is deployed into its slot by this action (a command or Kubernetes Deployments). */
+export function hasDeployer(deploy: SlotDeployment): boolean {
+  return Boolean(deploy.command || deploy.deployments);
+}
+
 /**
  * Starts the new version in the idle slot before any traffic moves to it:
  * the deploy command with `IMAGE`, `SLOT`, `ENVIRONMENT` set, or the built-in
@@ -53,7 +58,7 @@ export async function deployIntoSlot(
   log: (line: string) => void,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
-  if (!deploy.command && !deploy.deployments) return undefined;
+  if (!hasDeployer(deploy)) return undefined;
   const weights = await router.read();
   if ((weights[target.slot] ?? 0) > 0) {
     // An earlier run left traffic on the target slot (it died mid-shift).

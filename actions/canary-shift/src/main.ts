@@ -23,7 +23,7 @@ import {
 } from '@glidepath/core';
 import { stepAnalyst } from './analyst.js';
 import { readContext, readRouterSettings, type ShiftContext } from './context.js';
-import { deployIntoSlot, idleSlot } from './deploy.js';
+import { deployIntoSlot, hasDeployer, idleSlot } from './deploy.js';
 import { openLedger } from './ledger.js';
 import { state } from './state.js';
 
@@ -138,10 +138,6 @@ async function main({ signal }: RunContext): Promise<void> {
 
   if (outcome.result === 'promoted') return;
   throw new OperationError(`${outcome.result === 'held' ? 'Held' : 'Rolled back'}: ${outcome.reason}`);
-}
-
-function hasDeployer(deploy: ShiftContext['deploy']): boolean {
-  return Boolean(deploy.command || deploy.deployments);
 }
 
 /** The ledger entry of this release in `slot`, begun before the slot is replaced. */

@@ -134,6 +134,12 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
   let slot: string;
   let redeployed = false;
   let recorded: Release | undefined;
+  /** Ends the entry begun for a redeploy as `error`; a ledger that refuses is logged, not thrown over the cause. */
+  const recordError = (release: Release, reason: string) =>
+    ledger.finish(release, { status: 'error', reason }).then(
+      () => undefined,
+      (failure: unknown) => log(`Could not record in the ledger (${reason}): ${errorMessage(failure)}`),
+    );
   if (runningIn !== undefined && runningIn === live && before[live] === 100) {
     log(`${target.version} already takes all traffic in ${live}; nothing to flip.`);
     await verifyOrSet(router, before, log);
@@ -184,12 +190,10 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
     try {
       await deps.redeploy(target.version, slot);
     } catch (error) {
-      await ledger
-        .finish(recorded, {
-          status: 'error',
-          reason: `The redeploy of ${target.version} into ${slot} failed, so ${slot} may run part of it: ${errorMessage(error)}`,
-        })
-        .catch((failure) => log(`Could not record the failed redeploy: ${errorMessage(failure)}`));
+      await recordError(
+        recorded,
+        `The redeploy of ${target.version} into ${slot} failed, so ${slot} may run part of it: ${errorMessage(error)}`,
+      );
       throw error;
     }
     redeployed = true;
@@ -216,12 +220,10 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
   } catch (error) {
     // A redeployed slot that is not flipped to: the entry says it runs this version, unproven.
     if (recorded)
-      await ledger
-        .finish(recorded, {
-          status: 'error',
-          reason: `${target.version} was redeployed into ${slot}, but traffic was not moved there: ${errorMessage(error)}`,
-        })
-        .catch((failure) => log(`Could not record that traffic was not moved: ${errorMessage(failure)}`));
+      await recordError(
+        recorded,
+        `${target.version} was redeployed into ${slot}, but traffic was not moved there: ${errorMessage(error)}`,
+      );
     throw error;
   }
   const flipMs = now() - flipStarted;

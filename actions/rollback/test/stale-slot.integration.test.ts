@@ -29,23 +29,35 @@ afterEach(async () => {
   await Promise.all(stages.splice(0).map((s) => s.stop()));
 });
 
+/**
+ * blue runs v1 and takes all traffic; green runs v2, the previous good
+ * release, as the ledger records. `replaceGreen(exit)` is a deploy command (and
+ * `replaceArgs(exit)` its arguments after node) that replaces green's process
+ * with one running $IMAGE, then exits with `exit`.
+ */
+async function blueLiveGreenPrevious() {
+  const s = await nginxStage();
+  stages.push(s);
+  const ledger = new FileLedger(s.ledgerFile);
+  for (const [version, slot] of [
+    ['v2', 'green'],
+    ['v1', 'blue'],
+  ] as const)
+    await ledger.finish(await ledger.begin({ environment: 'production', version, slot }), {
+      status: 'success',
+    });
+  const pidFile = `${s.ledgerFile}.green.pid`;
+  writeFileSync(pidFile, String(s.green.process.pid));
+  pidFiles.push(pidFile);
+  const port = s.green.address.split(':')[1]!;
+  const replaceArgs = (exit: 0 | 1) => [replaceSlot, pidFile, port, String(exit)];
+  const replaceGreen = (exit: 0 | 1) => [process.execPath, ...replaceArgs(exit)].join(' ');
+  return { s, ledger, replaceArgs, replaceGreen };
+}
+
 describe('a failed deploy into the idle slot, then rollback to: previous', () => {
   it('never sends traffic to the half-deployed release: refused without a redeploy-command, redeployed with one', async () => {
-    // blue runs v1 and takes all traffic; green runs v2, the previous good release.
-    const s = await nginxStage();
-    stages.push(s);
-    const ledger = new FileLedger(s.ledgerFile);
-    for (const [version, slot] of [
-      ['v2', 'green'],
-      ['v1', 'blue'],
-    ] as const)
-      await ledger.finish(await ledger.begin({ environment: 'production', version, slot }), {
-        status: 'success',
-      });
-    const pidFile = `${s.ledgerFile}.green.pid`;
-    writeFileSync(pidFile, String(s.green.process.pid));
-    pidFiles.push(pidFile);
-    const port = s.green.address.split(':')[1]!;
+    const { s, ledger, replaceGreen } = await blueLiveGreenPrevious();
 
     // v3 replaces green, then the deploy script fails its smoke test.
     const deploy = await runMain({
@@ -59,7 +71,7 @@ describe('a failed deploy into the idle slot, then rollback to: previous', () =>
         interval: '1s',
         url: `http://${s.green.address}/`,
         'ledger-file': s.ledgerFile,
-        'deploy-command': `${process.execPath} ${replaceSlot} ${pidFile} ${port} 1`,
+        'deploy-command': replaceGreen(1),
       },
       timeoutMs: 60_000,
     });
@@ -88,7 +100,7 @@ describe('a failed deploy into the idle slot, then rollback to: previous', () =>
       action: 'rollback',
       inputs: {
         ...rollbackInputs,
-        'redeploy-command': `${process.execPath} ${replaceSlot} ${pidFile} ${port} 1`,
+        'redeploy-command': replaceGreen(1),
       },
       timeoutMs: 60_000,
     });
@@ -104,7 +116,7 @@ describe('a failed deploy into the idle slot, then rollback to: previous', () =>
       action: 'rollback',
       inputs: {
         ...rollbackInputs,
-        'redeploy-command': `${process.execPath} ${replaceSlot} ${pidFile} ${port} 0`,
+        'redeploy-command': replaceGreen(0),
       },
       timeoutMs: 60_000,
     });
@@ -120,29 +132,16 @@ describe('a failed deploy into the idle slot, then rollback to: previous', () =>
       ['v1', 'blue', 'failure'],
       ['v2', 'green', 'inactive'],
     ]);
-    expect(running(Number(readFileSync(pidFile, 'utf8')))).toBe(true);
+    expect(running(Number(readFileSync(`${s.ledgerFile}.green.pid`, 'utf8')))).toBe(true);
   }, 120_000);
 
   it('with version-field, checks what the slot answers instead of trusting the ledger: a slot replaced outside Glidepath is redeployed or refused', async () => {
-    const s = await nginxStage();
-    stages.push(s);
-    const ledger = new FileLedger(s.ledgerFile);
-    for (const [version, slot] of [
-      ['v2', 'green'],
-      ['v1', 'blue'],
-    ] as const)
-      await ledger.finish(await ledger.begin({ environment: 'production', version, slot }), {
-        status: 'success',
-      });
-    const pidFile = `${s.ledgerFile}.green.pid`;
-    writeFileSync(pidFile, String(s.green.process.pid));
-    pidFiles.push(pidFile);
-    const port = s.green.address.split(':')[1]!;
+    const { s, replaceArgs, replaceGreen } = await blueLiveGreenPrevious();
     // Someone deploys v3 into green by hand: the ledger still says green runs v2.
     await new Promise<void>((resolve, reject) =>
       execFile(
         process.execPath,
-        [replaceSlot, pidFile, port, '0'],
+        replaceArgs(0),
         { env: { ...process.env, IMAGE: 'v3', SLOT: 'green' } },
         (error) => (error ? reject(error) : resolve()),
       ),
@@ -169,7 +168,7 @@ describe('a failed deploy into the idle slot, then rollback to: previous', () =>
       action: 'rollback',
       inputs: {
         ...rollbackInputs,
-        'redeploy-command': `${process.execPath} ${replaceSlot} ${pidFile} ${port} 0`,
+        'redeploy-command': replaceGreen(0),
       },
       timeoutMs: 60_000,
     });

@@ -175,6 +175,8 @@ class PostgresDatabase {
     notes;
     kind = 'postgres';
     sharedSession;
+    /** Whether tryLock has run once (its first attempt checks for a session shared through a pooler). */
+    attempted = false;
     /** Opened on the first cancel: a statement is cancelled from another session. */
     cancelSession;
     constructor(pg, config, work, workPid, serverVersion, options, singleSession, notes) {
@@ -219,7 +221,6 @@ class PostgresDatabase {
         }
         return locked;
     }
-    attempted = false;
     pooled(what) {
         return new _glidepath_core__WEBPACK_IMPORTED_MODULE_3__/* .OperationError */ .OK(`This run's connection ${what}: the connection goes through a pooler that shares server sessions (PgBouncer in transaction or statement mode), where a session lock cannot keep two runs apart. Connect run-migrations directly to PostgreSQL, or through session pooling. Nothing was applied.`);
     }
@@ -426,16 +427,9 @@ async function keepingAlive(ping, check, work, describe) {
         if (pinging || lost)
             return;
         pinging = true;
-        let timeout;
-        Promise.race([
-            ping(),
-            new Promise((_, reject) => {
-                timeout = setTimeout(() => reject(new Error(`no answer to a ping within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
-            }),
-        ])
+        answered(ping(), 'a ping')
             .catch(losing)
             .finally(() => {
-            clearTimeout(timeout);
             pinging = false;
         });
     }, PING_INTERVAL_MS);
@@ -447,19 +441,11 @@ async function keepingAlive(ping, check, work, describe) {
         clearInterval(timer);
     }
     // A ping still in flight is not waited for: one that hangs must not hold the step.
-    if (!lost) {
-        let timeout;
-        await Promise.race([
-            check(),
-            new Promise((_, reject) => {
-                timeout = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
-            }),
-        ]).then((held) => {
+    if (!lost)
+        await answered(check(), 'the lock check').then((held) => {
             if (!held)
                 lost = `${describe} no longer holds the migration lock`;
         }, losing);
-        clearTimeout(timeout);
-    }
     if (lost)
         throw new LockLostError(`${lost} while the work ran: another run may have started beside it. Check ${_types_js__WEBPACK_IMPORTED_MODULE_1__/* .HISTORY_TABLE */ .G} and the other runs before running again.`);
     return result;
@@ -471,6 +457,21 @@ async function keepingAlive(ping, check, work, describe) {
  */
 function statementKind(text) {
     return (/^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? 'a statement');
+}
+/** `promise`, or a rejection once it has gone PING_TIMEOUT_MS without settling. */
+async function answered(promise, what) {
+    let timeout;
+    try {
+        return await Promise.race([
+            promise,
+            new Promise((_, reject) => {
+                timeout = setTimeout(() => reject(new Error(`no answer to ${what} within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
+            }),
+        ]);
+    }
+    finally {
+        clearTimeout(timeout);
+    }
 }
 
 

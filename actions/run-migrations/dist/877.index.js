@@ -298,16 +298,9 @@ async function keepingAlive(ping, check, work, describe) {
         if (pinging || lost)
             return;
         pinging = true;
-        let timeout;
-        Promise.race([
-            ping(),
-            new Promise((_, reject) => {
-                timeout = setTimeout(() => reject(new Error(`no answer to a ping within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
-            }),
-        ])
+        answered(ping(), 'a ping')
             .catch(losing)
             .finally(() => {
-            clearTimeout(timeout);
             pinging = false;
         });
     }, PING_INTERVAL_MS);
@@ -319,19 +312,11 @@ async function keepingAlive(ping, check, work, describe) {
         clearInterval(timer);
     }
     // A ping still in flight is not waited for: one that hangs must not hold the step.
-    if (!lost) {
-        let timeout;
-        await Promise.race([
-            check(),
-            new Promise((_, reject) => {
-                timeout = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
-            }),
-        ]).then((held) => {
+    if (!lost)
+        await answered(check(), 'the lock check').then((held) => {
             if (!held)
                 lost = `${describe} no longer holds the migration lock`;
         }, losing);
-        clearTimeout(timeout);
-    }
     if (lost)
         throw new LockLostError(`${lost} while the work ran: another run may have started beside it. Check ${_types_js__WEBPACK_IMPORTED_MODULE_1__/* .HISTORY_TABLE */ .G} and the other runs before running again.`);
     return result;
@@ -343,6 +328,21 @@ async function keepingAlive(ping, check, work, describe) {
  */
 function statementKind(text) {
     return (/^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? 'a statement');
+}
+/** `promise`, or a rejection once it has gone PING_TIMEOUT_MS without settling. */
+async function answered(promise, what) {
+    let timeout;
+    try {
+        return await Promise.race([
+            promise,
+            new Promise((_, reject) => {
+                timeout = setTimeout(() => reject(new Error(`no answer to ${what} within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
+            }),
+        ]);
+    }
+    finally {
+        clearTimeout(timeout);
+    }
 }
 
 

@@ -119,6 +119,8 @@ function sessionLimits(limits: Limits): string {
 class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
   readonly sharedSession: boolean;
+  /** Whether tryLock has run once (its first attempt checks for a session shared through a pooler). */
+  private attempted = false;
   /** Opened on the first cancel: a statement is cancelled from another session. */
   private cancelSession: Promise<Client> | undefined;
 
@@ -174,8 +176,6 @@ class PostgresDatabase implements Database {
     }
     return locked;
   }
-
-  private attempted = false;
 
   private pooled(what: string): OperationError {
     return new OperationError(

@@ -35,19 +35,9 @@ export async function keepingAlive<T>(
   const timer = setInterval(() => {
     if (pinging || lost) return;
     pinging = true;
-    let timeout: NodeJS.Timeout | undefined;
-    Promise.race([
-      ping(),
-      new Promise<never>((_, reject) => {
-        timeout = setTimeout(
-          () => reject(new Error(`no answer to a ping within ${PING_TIMEOUT_MS / 1000} s`)),
-          PING_TIMEOUT_MS,
-        );
-      }),
-    ])
+    answered(ping(), 'a ping')
       .catch(losing)
       .finally(() => {
-        clearTimeout(timeout);
         pinging = false;
       });
   }, PING_INTERVAL_MS);
@@ -58,21 +48,10 @@ export async function keepingAlive<T>(
     clearInterval(timer);
   }
   // A ping still in flight is not waited for: one that hangs must not hold the step.
-  if (!lost) {
-    let timeout: NodeJS.Timeout | undefined;
-    await Promise.race([
-      check(),
-      new Promise<never>((_, reject) => {
-        timeout = setTimeout(
-          () => reject(new Error(`no answer within ${PING_TIMEOUT_MS / 1000} s`)),
-          PING_TIMEOUT_MS,
-        );
-      }),
-    ]).then((held) => {
+  if (!lost)
+    await answered(check(), 'the lock check').then((held) => {
       if (!held) lost = `${describe} no longer holds the migration lock`;
     }, losing);
-    clearTimeout(timeout);
-  }
   if (lost)
     throw new LockLostError(
       `${lost} while the work ran: another run may have started beside it. Check ${HISTORY_TABLE} and the other runs before running again.`,
@@ -89,4 +68,22 @@ export function statementKind(text: string): string {
   return (
     /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? 'a statement'
   );
+}
+
+/** `promise`, or a rejection once it has gone PING_TIMEOUT_MS without settling. */
+async function answered<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timeout: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timeout = setTimeout(
+          () => reject(new Error(`no answer to ${what} within ${PING_TIMEOUT_MS / 1000} s`)),
+          PING_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timeout);
+  }
 }
