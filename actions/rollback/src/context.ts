@@ -92,6 +92,15 @@ export async function readRollbackInputs(): Promise<RollbackInputs> {
         expected: 'a JSON path into the probe\'s answer, such as "version" or "build.version"',
       },
     raw['version-field'] !== undefined &&
+      probeUrls !== undefined &&
+      new Set(probeUrls.values()).size < probeUrls.size &&
+      ![...probeUrls.values()].every((text) => /\{\{\s*(slot|address)\s*\}\}/.test(text)) && {
+        input: 'url',
+        value: raw.url ?? '',
+        expected:
+          'with version-field, a URL that reaches each slot itself ({{slot}} or {{address}} in it, or one slot=URL line per slot), not the router',
+      },
+    raw['version-field'] !== undefined &&
       raw.url === undefined && {
         input: 'version-field',
         value: raw['version-field'],

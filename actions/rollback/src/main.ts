@@ -78,8 +78,8 @@ await run(async ({ signal }) => {
                     method: 'GET',
                     headers: {},
                     status: [{ from: 200, to: 399 }],
-                    // With version-field, the slot must also say it runs the release restored.
-                    json: inputs.versionField ? [{ ...inputs.versionField, expected: version }] : [],
+                    // The version is rollback's own check (slotVersion), which force cannot override.
+                    json: [],
                   },
                   url,
                   { timeoutMs: inputs.timeoutMs, followRedirects: false, insecureTls: false },
@@ -104,7 +104,11 @@ await run(async ({ signal }) => {
                     return {
                       problem: `GET ${displayUrl(url)} answered ${answer.status} without a ${field.path} string`,
                     };
-                  return { version: String(found.value) };
+                  const reported = String(found.value);
+                  // What the slot says goes into the log: only a plain version label is taken.
+                  if (!/^[\w.:@/+-]{1,200}$/.test(reported))
+                    return { problem: `GET ${displayUrl(url)}: ${field.path} is not a plain version label` };
+                  return { version: reported };
                 } catch (error) {
                   return { problem: `GET ${displayUrl(url)}: ${redact(errorMessage(error))}` };
                 }

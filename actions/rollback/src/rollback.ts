@@ -197,6 +197,21 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
       throw error;
     }
     redeployed = true;
+    // The version check is not a health probe: force does not override it.
+    if (deps.slotVersion) {
+      const reported = await deps.slotVersion(slot, target.version, live);
+      if (reported.version !== target.version) {
+        const what =
+          reported.version === undefined
+            ? `did not say which version it runs (${reported.problem})`
+            : `answers ${reported.version}`;
+        await recordError(recorded, `${target.version} was redeployed into ${slot}, but ${slot} ${what}`);
+        throw new GlidepathError(
+          `${target.version} was redeployed into ${slot}, but ${slot} ${what}. Traffic was not changed.`,
+        );
+      }
+      log(`${slot} answers ${reported.version} after the redeploy.`);
+    }
   }
 
   let flipStarted: number;

@@ -164,6 +164,18 @@ describe('a failed deploy into the idle slot, then rollback to: previous', () =>
       'green runs v3, not v2 as the ledger says, and no redeploy-command was given',
     );
 
+    // A redeploy that exits 0 but leaves green on v3 is caught after it, and force does not flip anyway.
+    const noop = await runMain({
+      action: 'rollback',
+      inputs: { ...rollbackInputs, 'redeploy-command': `${process.execPath} -e ""`, force: true },
+      timeoutMs: 60_000,
+    });
+    expect(await versionsServed(s.url, 40)).toEqual({ v1: 40 });
+    expect(noop.exitCode, noop.log).toBe(1);
+    expect(noop.log).toContain(
+      'v2 was redeployed into green, but green answers v3. Traffic was not changed.',
+    );
+
     const restored = await runMain({
       action: 'rollback',
       inputs: {
@@ -200,6 +212,19 @@ describe('a failed deploy into the idle slot, then rollback to: previous', () =>
     });
     expect(unparsable.exitCode).toBe(1);
     expect(unparsable.log).toContain('a JSON path into the probe');
+    // The router's own URL would answer for whichever slot it sends the request to.
+    const routerUrl = await runMain({
+      action: 'rollback',
+      inputs: {
+        ...s.routerInputs,
+        reason: 'x',
+        url: `${s.url}/`,
+        'version-field': 'version',
+        'ledger-file': s.ledgerFile,
+      },
+    });
+    expect(routerUrl.exitCode).toBe(1);
+    expect(routerUrl.log).toContain('a URL that reaches each slot itself');
     expect(await s.weights()).toEqual({ blue: 100, green: 0 });
   });
 });

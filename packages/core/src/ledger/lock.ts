@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { OperationError } from '../errors.js';
 import { sleep } from '../retry.js';
@@ -27,8 +27,11 @@ import { sleep } from '../retry.js';
  *
  * What remains: the removal mutex is held for a few system calls; one older
  * than 5 s is taken to be left by a writer killed inside that window and is
- * removed. A writer stopped (SIGSTOP, a frozen VM) for more than 5 s inside
- * that window and then resumed could race with one that broke it.
+ * broken (renamed aside, and put back if it turns out to be a fresh one). A
+ * writer stopped (SIGSTOP, a frozen VM) for more than 5 s inside that window
+ * and then resumed, or three writers breaking one abandoned mutex at once
+ * while a fourth takes a fresh one, could still race. Waits end at
+ * `timeoutMs` whatever the state of the files.
  */
 
 export interface LockOptions {
@@ -92,21 +95,33 @@ async function acquire(lockPath: string, options: LockOptions & { staleMs: numbe
   for (let attempt = 0; ; attempt++) {
     if (await createWhole(lockPath, JSON.stringify(holder))) return holder.token;
     const current = await readHolder(lockPath);
-    if (current === 'gone') continue;
-    if (isStale(current, options.staleMs)) {
-      // Removed only if, under the removal mutex, it is still the lock judged stale.
-      if (current.holder) await removeIf(lockPath, current.holder.token, options, options.staleMs);
-      else await removeIf(lockPath, undefined, options, options.staleMs, current.raw);
-      continue;
-    }
     const waited = Date.now() - started;
+    // Removed only if, under the removal mutex, it is still the lock judged stale.
+    if (
+      current !== 'gone' &&
+      isStale(current, options.staleMs) &&
+      waited < timeoutMs &&
+      (await removeIf(
+        lockPath,
+        current.holder?.token,
+        { ...options, timeoutMs: timeoutMs - waited },
+        {
+          staleMs: options.staleMs,
+          raw: current.raw,
+        },
+      ))
+    )
+      continue;
     if (waited >= timeoutMs) {
-      const who = current.holder
-        ? `process ${current.holder.pid} on ${current.holder.host} (since ${current.holder.createdAt})`
-        : 'a writer whose lock is not a Glidepath lock record';
+      const who =
+        current === 'gone'
+          ? 'a lock file that exists but cannot be read (a dangling symbolic link?)'
+          : current.holder
+            ? `process ${current.holder.pid} on ${current.holder.host} (since ${current.holder.createdAt})`
+            : 'a writer whose lock is not a Glidepath lock record';
       throw new OperationError(
         `The ledger is locked by ${who}; gave up after ${Math.round(waited / 1000)} s. ` +
-          `If no Glidepath run is using it, delete ${lockPath}.`,
+          `If no Glidepath run is using it, delete ${lockPath}${isStaleOrGone(current, options.staleMs) ? ` (and ${lockPath}.removing, if it is there)` : ''}.`,
       );
     }
     // Short, growing, jittered waits: the work under the lock takes milliseconds.
@@ -118,8 +133,8 @@ async function acquire(lockPath: string, options: LockOptions & { staleMs: numbe
 /** Creates `file` with `content`, whole, only if it does not exist; false when it does. */
 async function createWhole(file: string, content: string): Promise<boolean> {
   const temporary = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temporary, content, { flag: 'wx', mode: 0o644 });
   try {
+    await writeFile(temporary, content, { flag: 'wx', mode: 0o644 });
     await link(temporary, file);
     return true;
   } catch (error) {
@@ -131,38 +146,54 @@ async function createWhole(file: string, content: string): Promise<boolean> {
 }
 
 /**
- * Removes the lock if its holder's token is `token` — or, for `staleMs`, if it
+ * Removes the lock if its holder's token is `token` — or, with `stale`, if it
  * is also still stale — under the removal mutex. Returns whether it removed it.
- * `raw` stands in for the token of a lock whose record is not a Glidepath one.
+ * `stale.raw` stands in for the token of a lock whose record is not a Glidepath one.
  */
 async function removeIf(
   lockPath: string,
   token: string | undefined,
   options: LockOptions,
-  staleMs?: number,
-  raw?: string,
+  stale?: { staleMs: number; raw: string },
 ): Promise<boolean> {
   const mutex = `${lockPath}.removing`;
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (let attempt = 0; !(await createWhole(mutex, String(process.pid))); attempt++) {
-    const age = await stat(mutex).then(
-      (info) => Date.now() - info.mtimeMs,
-      () => 0,
-    );
-    if (age > REMOVAL_STALE_MS) await unlink(mutex).catch(() => undefined);
+    await breakAbandonedMutex(mutex);
     if (Date.now() > deadline) return false;
     await sleep(Math.min(50, 2 ** attempt), options.signal);
   }
   try {
     const current = await readHolder(lockPath);
     if (current === 'gone') return false;
-    const same = token !== undefined ? current.holder?.token === token : current.raw === raw;
-    if (!same || (staleMs !== undefined && !isStale(current, staleMs))) return false;
+    const same = token !== undefined ? current.holder?.token === token : current.raw === stale?.raw;
+    if (!same || (stale !== undefined && !isStale(current, stale.staleMs))) return false;
     await unlink(lockPath);
     return true;
   } finally {
     await unlink(mutex).catch(() => undefined);
   }
+}
+
+/**
+ * Removes a removal mutex older than REMOVAL_STALE_MS (left by a writer killed
+ * inside its few system calls). By name alone that could remove a fresh mutex
+ * another writer took after this one looked, so the old one is renamed aside
+ * and only deleted if it is the file that was judged (same inode); a fresh one
+ * is linked back.
+ */
+async function breakAbandonedMutex(mutex: string): Promise<void> {
+  const judged = await stat(mutex).catch(() => undefined);
+  if (!judged || Date.now() - judged.mtimeMs <= REMOVAL_STALE_MS) return;
+  const aside = `${mutex}.${process.pid}-${randomBytes(4).toString('hex')}.old`;
+  try {
+    await rename(mutex, aside);
+  } catch {
+    return;
+  }
+  const taken = await stat(aside).catch(() => undefined);
+  if (taken && taken.ino !== judged.ino) await link(aside, mutex).catch(() => undefined);
+  await unlink(aside).catch(() => undefined);
 }
 
 /** The heartbeat: a fresh mtime, only on a lock that is still this holder's. */
@@ -190,6 +221,10 @@ async function readHolder(lockPath: string): Promise<HolderRead> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw error;
   }
+}
+
+function isStaleOrGone(read: HolderRead, staleMs: number): boolean {
+  return read === 'gone' || isStale(read, staleMs);
 }
 
 function isStale(read: Exclude<HolderRead, 'gone'>, staleMs: number): boolean {

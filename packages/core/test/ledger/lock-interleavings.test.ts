@@ -156,4 +156,41 @@ describe('the ledger file lock under forced interleavings', () => {
     release();
     await expect(first).resolves.toBeUndefined();
   }, 30_000);
+
+  it('breaks a removal mutex left by a killed writer, and ends every wait at timeoutMs whatever the files are', async () => {
+    chaos.delay = async () => {};
+    const abandoned = (lockPath: string) =>
+      realFs.writeFile(
+        lockPath,
+        JSON.stringify({
+          pid: deadPid,
+          host: hostname(),
+          createdAt: new Date().toISOString(),
+          token: 'gone',
+        }),
+      );
+    // An abandoned lock and the removal mutex of a writer killed while breaking it, ten seconds ago.
+    const leftBehind = path.join(dir, 'left.json.lock');
+    await abandoned(leftBehind);
+    await realFs.writeFile(`${leftBehind}.removing`, '1');
+    const old = new Date(Date.now() - 10_000);
+    await realFs.utimes(`${leftBehind}.removing`, old, old);
+    await expect(withFileLock(leftBehind, async () => 'ran', { timeoutMs: 20_000 })).resolves.toBe('ran');
+    expect((await readdir(dir)).filter((f) => f.startsWith('left.json.lock'))).toEqual([]);
+
+    // A lock that is a dangling symbolic link: it exists and cannot be read.
+    const dangling = path.join(dir, 'dangling.json.lock');
+    await realFs.symlink(path.join(dir, 'nowhere'), dangling);
+    await expect(withFileLock(dangling, async () => {}, { timeoutMs: 300 })).rejects.toThrow(
+      /exists but cannot be read.*gave up after/,
+    );
+
+    // A removal mutex that can never be taken (a directory in its place): the wait still ends.
+    const blocked = path.join(dir, 'blocked.json.lock');
+    await abandoned(blocked);
+    await realFs.mkdir(`${blocked}.removing`);
+    await expect(withFileLock(blocked, async () => {}, { timeoutMs: 300 })).rejects.toThrow(
+      /locked by process .*gave up after 0 s.*and .*blocked\.json\.lock\.removing, if it is there/,
+    );
+  }, 60_000);
 });
