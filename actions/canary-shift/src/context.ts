@@ -11,11 +11,13 @@ import {
   type RawInputs,
   type RouterSettings,
   readInputs,
+  readSlotDeployments,
   requireInputs,
   routerFields,
   routerSettings,
   runnerInputs,
   type ShiftPlan,
+  type SlotDeployer,
   type SlotName,
   type SlotScope,
   shiftSteps,
@@ -23,7 +25,6 @@ import {
   trafficConfig,
   trafficFields,
 } from '@glidepath/core';
-import type { SlotDeployment } from './deploy.js';
 
 /** Inputs of canary-shift, keyed by their action.yml names. */
 export const fields = {
@@ -55,7 +56,7 @@ export interface ShiftContext {
   targetSlot: SlotName | 'auto';
   /** The plan for a given target slot. */
   planFor(target: SlotName): ShiftPlan;
-  deploy: SlotDeployment;
+  deploy: SlotDeployer;
   router: RouterSettings;
   /**
    * The analysis for a given target slot: placeholders expanded for it (and
@@ -86,13 +87,13 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
   const slotNames = [...values.slots.keys()];
   const deployCommand =
     values['deploy-command'] === undefined ? undefined : splitCommand(values['deploy-command']);
-  const deployments = new Map<SlotName, { deployment: string; container?: string }>();
-  for (const [slot, text] of values['slot-deployments']) {
-    const [deployment, container] = text.split('/');
-    deployments.set(slot, { deployment: deployment!, ...(container ? { container } : {}) });
-  }
-  const deploymentsText = [...values['slot-deployments']].map(([k, v]) => `${k}=${v}`).join('\n');
   const kubernetes = router.router === 'gateway-api' || router.router === 'ingress-nginx';
+  const { deployments, problems: deploymentProblems } = readSlotDeployments(values['slot-deployments'], {
+    slots: slotNames,
+    kubernetes,
+    command: values['deploy-command'],
+    commandInput: 'deploy-command',
+  });
   requireInputs([
     target !== 'auto' &&
       !slotNames.includes(target) && {
@@ -106,22 +107,7 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
         value: values['deploy-command'],
         expected: 'a command such as "./deploy-slot.sh" (no shell; quotes must be closed)',
       },
-    deployments.size > 0 &&
-      (!kubernetes ||
-        ![...deployments.keys()].every((slot) => slotNames.includes(slot)) ||
-        ![...deployments.values()].every((d) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(d.deployment))) && {
-        input: 'slot-deployments',
-        value: deploymentsText,
-        expected: kubernetes
-          ? `lines slot=deployment[/container], one per slot of ${slotNames.join(', ')}`
-          : 'nothing unless the router is gateway-api or ingress-nginx (use deploy-command for nginx and HAProxy)',
-      },
-    deployments.size > 0 &&
-      deployCommand && {
-        input: 'deploy-command',
-        value: values['deploy-command'] ?? '',
-        expected: 'to be empty when slot-deployments is given (one way to deploy)',
-      },
+    ...deploymentProblems,
   ]);
   const slotUrls = new Map<SlotName, URL>();
   for (const [slot, text] of values['slot-urls']) {
@@ -198,6 +184,7 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
       onFailure: values['on-failure'],
     }),
     deploy: {
+      inputs: { command: 'deploy-command', timeout: 'deploy-timeout' },
       ...(deployCommand ? { command: deployCommand } : {}),
       ...(deployments.size ? { deployments } : {}),
       ...(router.router === 'gateway-api' || router.router === 'ingress-nginx'

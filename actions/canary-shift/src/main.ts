@@ -1,11 +1,18 @@
 import * as core from '@actions/core';
 import {
   type AnalysisReport,
+  ClaimRefusedError,
   createRouter,
+  deployIntoSlot,
+  EnvironmentClaim,
+  earlierAttempt,
   errorMessage,
   formatWeights,
+  hasDeployer,
   type Ledger,
+  LiveSlotError,
   OperationError,
+  ownerOf,
   type Release,
   type RolloutOutcome,
   type RunContext,
@@ -19,11 +26,12 @@ import {
   Summary,
   sendWebhook,
   setOutputs,
+  type Weights,
   webhookPayload,
 } from '@glidepath/core';
 import { stepAnalyst } from './analyst.js';
 import { readContext, readRouterSettings, type ShiftContext } from './context.js';
-import { deployIntoSlot, hasDeployer, idleSlot } from './deploy.js';
+import { idleSlot } from './deploy.js';
 import { openLedger } from './ledger.js';
 import { state } from './state.js';
 
@@ -44,8 +52,14 @@ async function main({ signal }: RunContext): Promise<void> {
   const context = await readContext();
   const router = await createRouter(context.router, { log: (line) => core.debug(line) });
   const ledger = openLedger(context);
+  // The router is read once for each decision: here, which slot the release
+  // goes into; after the environment is claimed, whether the slot can be
+  // replaced; after the deploy, where the shift starts.
+  const found = await router.read(signal);
   const target =
-    context.targetSlot === 'auto' ? await idleSlot(router, context.router.slotNames) : context.targetSlot;
+    context.targetSlot === 'auto'
+      ? idleSlot(found, context.router.slotNames, router.describe())
+      : context.targetSlot;
   if (context.targetSlot === 'auto')
     core.info(`target-slot auto: ${target} takes no traffic, so the release goes there.`);
   const plan = context.planFor(target);
@@ -55,24 +69,55 @@ async function main({ signal }: RunContext): Promise<void> {
     ? (await ledger.slots(context.environment))[plan.live]?.version
     : undefined;
   const analysis = context.analysisFor(target, liveVersion);
+  const deploying = hasDeployer(context.deploy) && (await mayDeploy(ledger, context, found, target));
   // Before a deployer touches the slot, the ledger says what is going into it:
   // from that moment the slot no longer runs what it ran before, even if the
   // deploy fails halfway, and a rollback must not send users there believing it does.
-  const recorded = hasDeployer(context.deploy) ? await recordReplacement(ledger, context, target) : undefined;
+  const recorded = deploying ? await recordReplacement(ledger, context, target) : undefined;
   if (recorded) state.save('releaseId', recorded.id);
+  // The environment's turn is taken before the slot is touched: a rollback or
+  // another shift that is running makes this one refuse, with nothing deployed.
+  let claim: EnvironmentClaim | undefined;
+  if (recorded)
+    try {
+      claim = await EnvironmentClaim.take(ledger, recorded, { log: (line) => core.info(line) });
+    } catch (error) {
+      // A refusal has removed the entry already; a ledger that failed to answer leaves it to remove.
+      if (!(error instanceof ClaimRefusedError))
+        await ledger
+          .discard(recorded)
+          .catch(() =>
+            ledger.finish(recorded, { status: 'error', reason: `Not deployed: ${errorMessage(error)}` }),
+          )
+          .catch(() => undefined);
+      throw error;
+    }
+  // A rollback that takes over during the deploy stops it: the slot is the rollback's to fill.
+  const deploySignal = claim ? AbortSignal.any([signal, claim.signal]) : signal;
   let deployed: string | undefined;
   try {
-    deployed = await core.group(`Deploy ${context.version} into ${target}`, () =>
-      deployIntoSlot(
-        context.deploy,
-        { slot: target, live: plan.live, version: context.version, environment: context.environment },
-        router,
-        (line) => core.info(line),
-        signal,
-      ),
-    );
-  } catch (error) {
     if (recorded)
+      deployed = await core.group(`Deploy ${context.version} into ${target}`, async () =>
+        deployIntoSlot(
+          context.deploy,
+          { slot: target, live: plan.live, version: context.version, environment: context.environment },
+          router,
+          await router.read(signal),
+          (line) => core.info(line),
+          deploySignal,
+        ),
+      );
+  } catch (error) {
+    await claim?.stop();
+    if (recorded && error instanceof LiveSlotError)
+      // Nothing was touched: the entry would only make the slot look replaced.
+      await ledger
+        .discard(recorded)
+        .catch(() =>
+          ledger.finish(recorded, { status: 'error', reason: 'Not deployed: the slot takes all traffic' }),
+        )
+        .catch(() => undefined);
+    else if (recorded)
       await ledger
         .finish(recorded, {
           status: 'error',
@@ -93,9 +138,6 @@ async function main({ signal }: RunContext): Promise<void> {
   state.save('target', plan.target);
   state.save('router', router.describe());
   state.save('environment', context.environment);
-  // From here on main may move traffic (a rerun's revert included), so the
-  // post step must put it back on the live slot if main does not finish.
-  state.save('shifting', true);
 
   const analyses = new Map<number, AnalysisReport>();
   const outcome = await rollout(
@@ -106,14 +148,20 @@ async function main({ signal }: RunContext): Promise<void> {
       commit: process.env.GITHUB_SHA,
       logUrl: runUrl(),
       ...(recorded ? { recorded } : {}),
+      ...(claim ? { claim } : {}),
     },
     {
       router,
       ledger,
       analyst: stepAnalyst(analysis, { log, reports: analyses }),
       log,
+      // Called once this shift holds the environment, before any weight moves:
+      // from here on main may move traffic (a rerun's revert included), so the
+      // post step must put it back on the live slot if main does not finish.
+      // A shift refused before this point leaves the post step nothing to do.
       onRelease: (release) => {
         state.save('releaseId', release.id);
+        state.save('shifting', true);
       },
     },
     { signal },
@@ -140,6 +188,38 @@ async function main({ signal }: RunContext): Promise<void> {
   throw new OperationError(`${outcome.result === 'held' ? 'Held' : 'Rolled back'}: ${outcome.reason}`);
 }
 
+/**
+ * Whether the deployer should start the release in `target`. A slot that
+ * takes all traffic is the live one and is never replaced — unless it is this
+ * very release, left in progress at 100% by a run that died before recording
+ * its promotion: then there is nothing to deploy, and the shift resumes there.
+ */
+async function mayDeploy(
+  ledger: Ledger,
+  context: ShiftContext,
+  weights: Weights,
+  target: string,
+): Promise<boolean> {
+  if ((weights[target] ?? 0) < 100) return true;
+  const left = (await ledger.history(context.environment, 20)).find(
+    (r) =>
+      r.status === 'in_progress' &&
+      r.version === context.version &&
+      r.slot === target &&
+      earlierAttempt(r, ownerOf('shift')),
+  );
+  if (left) {
+    core.info(
+      `${target} takes all traffic and runs ${context.version}, left in progress by an earlier attempt of this run (ledger entry ${left.id}): nothing to deploy.`,
+    );
+    return false;
+  }
+  throw new LiveSlotError(
+    `${target} takes all traffic (${formatWeights(weights)}): it is the live slot, so ${context.version} is not deployed into it. ` +
+      'Deploy into the other slot (target-slot), or roll back first. Nothing was deployed and no traffic was moved.',
+  );
+}
+
 /** The ledger entry of this release in `slot`, begun before the slot is replaced. */
 async function recordReplacement(ledger: Ledger, context: ShiftContext, slot: string): Promise<Release> {
   try {
@@ -150,6 +230,7 @@ async function recordReplacement(ledger: Ledger, context: ShiftContext, slot: st
       commit: process.env.GITHUB_SHA,
       logUrl: runUrl(),
       description: `canary-shift: deploying ${context.version} into ${slot}`,
+      owner: ownerOf('shift'),
     });
   } catch (error) {
     throw new OperationError(
@@ -197,6 +278,13 @@ async function post(): Promise<void> {
     core.info('Post: main finished and left traffic where it meant to; nothing to restore.');
     return;
   }
+  const ended = await entryNow().catch(() => undefined);
+  if (ended?.status !== 'in_progress' && ended?.reason?.startsWith('Taken over by a rollback')) {
+    core.info(
+      `Post: a rollback took this shift over (${ended.reason}); traffic is the rollback's, nothing to restore.`,
+    );
+    return;
+  }
   core.warning(`Post: main did not finish; returning all traffic to ${live}.`);
   const settings = await readRouterSettings();
   const router = await createRouter(settings, { log: (line) => core.debug(line) });
@@ -220,15 +308,23 @@ async function post(): Promise<void> {
     .write();
 }
 
-async function closeRelease(live: string): Promise<void> {
+/** This shift's ledger entry as recorded now, and the ledger it is in. */
+async function entryNow(): Promise<(Release & { ledger: Ledger }) | undefined> {
   const id = state.get('releaseId');
   const environment = state.get('environment');
-  if (!id || !environment) return;
+  if (!id || !environment) return undefined;
   const context = await readContext().catch(() => undefined);
-  if (!context) return;
+  if (!context) return undefined;
   const ledger = openLedger(context);
   const release = (await ledger.history(environment, 20)).find((r) => r.id === id);
-  if (release?.status === 'in_progress')
+  return release && { ...release, ledger };
+}
+
+async function closeRelease(live: string): Promise<void> {
+  const found = await entryNow();
+  if (!found) return;
+  const { ledger, ...release } = found;
+  if (release.status === 'in_progress')
     await ledger.finish(release, {
       status: 'error',
       reason: `The shift did not finish (cancelled, crashed or timed out); the post step returned all traffic to ${live}.`,

@@ -145,21 +145,18 @@ describe('canary-shift on the Gateway API (Kubernetes API fake)', () => {
     // blue's Deployment now names v3, half rolled out…
     expect(image('storefront-blue')).toBe('registry.test/storefront:v3');
     // …so rolling back to v1 must not send users to blue.
-    const rollback = await runMain({
-      action: 'rollback',
-      inputs: {
-        router: 'gateway-api',
-        kubeconfig: inputs.kubeconfig,
-        namespace: 'shop',
-        route: 'storefront',
-        slots: inputs.slots,
-        environment: 'production',
-        to: 'previous',
-        reason: 'the new release misbehaves',
-        'ledger-file': inputs['ledger-file'],
-      },
-      timeoutMs: 60_000,
-    });
+    const rollbackInputs = {
+      router: 'gateway-api',
+      kubeconfig: inputs.kubeconfig,
+      namespace: 'shop',
+      route: 'storefront',
+      slots: inputs.slots,
+      environment: 'production',
+      to: 'previous',
+      reason: 'the new release misbehaves',
+      'ledger-file': inputs['ledger-file'],
+    };
+    const rollback = await runMain({ action: 'rollback', inputs: rollbackInputs, timeoutMs: 60_000 });
     expect(weights()).toEqual(['storefront-blue=0', 'storefront-green=100']);
     // The ledger says blue runs v3 (its deploy failed), not that it still runs v1.
     expect((await ledger.slots('production')).blue).toMatchObject({
@@ -170,6 +167,30 @@ describe('canary-shift on the Gateway API (Kubernetes API fake)', () => {
     expect(rollback.log).toMatch(
       /registry\.test\/storefront:v1 no longer runs in either slot \(blue runs registry\.test\/storefront:v3, whose deploy failed\)/,
     );
+
+    // Given the slots' Deployments, rollback starts v1 in blue itself, waits
+    // for its rollout, and only then sends users there.
+    fake.stallDeployments(false);
+    const redeployed = await runMain({
+      action: 'rollback',
+      inputs: { ...rollbackInputs, 'slot-deployments': inputs['slot-deployments'] },
+      timeoutMs: 60_000,
+    });
+    expect(redeployed.exitCode, redeployed.log).toBe(0);
+    expect(redeployed.log).toMatch(
+      /Deployment storefront-blue: generation \d+\/\d+, 3\/3 updated, 3 available/,
+    );
+    expect(redeployed.log.indexOf('rolled out registry.test/storefront:v1')).toBeLessThan(
+      redeployed.log.indexOf('Traffic now: blue 100% / green 0%'),
+    );
+    expect(image('storefront-blue')).toBe('registry.test/storefront:v1');
+    expect(weights()).toEqual(['storefront-blue=100', 'storefront-green=0']);
+    expect(await ledger.current('production')).toMatchObject({
+      version: 'registry.test/storefront:v1',
+      slot: 'blue',
+      rollbackFrom: inputs.version,
+    });
+    expect(redeployed.summary).toContain('rolled out registry.test/storefront:v1');
     expect(fake.violations).toEqual([]);
   }, 90_000);
 });

@@ -97,7 +97,13 @@ describe('canary-shift when the job does not end normally', () => {
     });
     expect(crashed.signal).toBe('SIGKILL');
     expect(await s.weights()).toEqual({ blue: 50, green: 50 });
-    const rerun = await runMain({ action: 'canary-shift', inputs: inputs(s), timeoutMs: 60_000 });
+    // A rerun is the same workflow run's next attempt: the killed one is over.
+    const rerun = await runMain({
+      action: 'canary-shift',
+      inputs: inputs(s),
+      env: { GITHUB_RUN_ATTEMPT: '2' },
+      timeoutMs: 60_000,
+    });
     expect(rerun.exitCode, rerun.log).toBe(0);
     expect(rerun.log).toMatch(
       /The router has blue 50% \/ green 50%, left by an unfinished run of this release .*: resuming/,
@@ -108,6 +114,57 @@ describe('canary-shift when the job does not end normally', () => {
     const history = await new FileLedger(s.ledgerFile).history('production');
     expect(history.map((r) => [r.version, r.status])).toEqual([['app:v2', 'success']]);
   }, 90_000);
+
+  it('a rollback started during a shift takes over: the shift moves no more traffic, and a shift started beside it refuses', async () => {
+    const s = await stage();
+    const ledger = new FileLedger(s.ledgerFile);
+    const v1 = await ledger.begin({ environment: 'production', version: 'app:v1', slot: 'blue' });
+    await ledger.finish(v1, { status: 'success' });
+    const shifting = runMain({
+      action: 'canary-shift',
+      inputs: inputs(s, { 'step-duration': '20s' }),
+      timeoutMs: 120_000,
+    });
+    for (const deadline = Date.now() + 60_000; (await s.weights()).green !== 10; ) {
+      if (Date.now() > deadline) throw new Error('the shift never reached its first step');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    // Another release of the same environment while the first one shifts: refused, nothing touched.
+    const beside = await runMain({
+      action: 'canary-shift',
+      inputs: inputs(s, { version: 'app:v3', 'step-duration': '1s' }),
+      timeoutMs: 60_000,
+    });
+    expect(beside.exitCode, beside.log).toBe(1);
+    expect(beside.log).toMatch(/Another release of production is in progress: shift of app:v2 into green/);
+    expect(await s.weights()).toEqual({ blue: 90, green: 10 });
+
+    const rollback = await runMain({
+      action: 'rollback',
+      inputs: { ...s.routerInputs, 'ledger-file': s.ledgerFile, to: 'current', reason: 'checkout errors' },
+      timeoutMs: 60_000,
+    });
+    expect(rollback.exitCode, rollback.log).toBe(0);
+    expect(rollback.log).toContain('Took over from shift of app:v2 into green');
+    expect(rollback.summary).toMatch(/\*\*Stopped:\*\* the shift of app:v2 into green \(ledger entry \d+\)/);
+    expect(await s.weights()).toEqual({ blue: 100, green: 0 });
+
+    // The shift finds out within its step (its heartbeat or its next check) and changes nothing.
+    const shift = await shifting;
+    expect(shift.exitCode, shift.log).toBe(1);
+    expect(shift.outputs.result).toBe('rolled-back');
+    expect(shift.log).toContain('A rollback took over');
+    expect(shift.log).not.toMatch(/Step 2\/3: blue 50%/);
+    expect(await s.weights()).toEqual({ blue: 100, green: 0 });
+    const history = await new FileLedger(s.ledgerFile).history('production');
+    expect(history.map((r) => [r.version, r.status])).toEqual([
+      ['app:v1', 'success'],
+      ['app:v2', 'error'],
+      ['app:v1', 'inactive'],
+    ]);
+    expect(history[1]!.reason).toContain('Taken over by a rollback');
+  }, 150_000);
 
   it('a rerun that finds a split it cannot explain reverts to the live slot first, then runs the plan', async () => {
     const s = await stage();
@@ -152,7 +209,12 @@ describe('canary-shift when the job does not end normally', () => {
     expect(crashed.signal).toBe('SIGKILL');
     expect(await s.weights()).toEqual({ blue: 50, green: 50 });
 
-    const rerun = await runMain({ action: 'canary-shift', inputs: withDeploy, timeoutMs: 60_000 });
+    const rerun = await runMain({
+      action: 'canary-shift',
+      inputs: withDeploy,
+      env: { GITHUB_RUN_ATTEMPT: '2' },
+      timeoutMs: 60_000,
+    });
     expect(rerun.exitCode, rerun.log).toBe(0);
     expect(rerun.log).toContain(
       'green takes 50% of traffic (blue 50% / green 50%), left by a run that did not finish: returning all traffic to blue before deploying into green',
@@ -161,6 +223,36 @@ describe('canary-shift when the job does not end normally', () => {
     expect(await readFile(record, 'utf8')).toBe('app:v2 green\napp:v2 green\n');
     expect(await s.weights()).toEqual({ blue: 0, green: 100 });
   }, 90_000);
+  it('never replaces the slot that takes all traffic: a deploy into it is refused, nothing deployed or moved', async () => {
+    const s = await stage();
+    const source = await readFile(s.nginx.upstreamFile, 'utf8');
+    // green serves everyone (blue idle), and the ledger has nothing in progress that explains it.
+    await writeFile(
+      s.nginx.upstreamFile,
+      source.replace(/weight=100;/, 'down;').replace(/(server \S+) down;(?![\s\S]*down;)/, '$1 weight=100;'),
+    );
+    await execFile(s.nginx.reloadCommand[0]!, s.nginx.reloadCommand.slice(1));
+    expect(await s.weights()).toEqual({ blue: 0, green: 100 });
+    const record = `${s.ledgerFile}.deploys`;
+    const script = `${s.ledgerFile}.deploy.mjs`;
+    await writeFile(
+      script,
+      `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(record)}, process.env.IMAGE + ' ' + process.env.SLOT + '\\n');\n`,
+    );
+    const run = await runMain({
+      action: 'canary-shift',
+      inputs: inputs(s, { 'deploy-command': `${process.execPath} ${script}` }),
+      timeoutMs: 60_000,
+    });
+    expect(run.exitCode, run.log).toBe(1);
+    expect(run.annotations[0]?.message).toMatch(
+      /green takes all traffic \(blue 0% \/ green 100%\): it is the live slot, so app:v2 is not deployed into it/,
+    );
+    expect(await readFile(record, 'utf8').catch(() => 'never ran')).toBe('never ran');
+    expect(await s.weights()).toEqual({ blue: 0, green: 100 });
+    expect(await new FileLedger(s.ledgerFile).history('production')).toEqual([]);
+  }, 90_000);
+
   it('never deploys into a slot whose idle weight nginx has not loaded (a reload that applied, then failed)', async () => {
     const s = await stage();
     // An earlier run's reload applied 50/50 and then exited 1: the file was put

@@ -5144,7 +5144,7 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __webpack_require__(67889)
+} = __webpack_require__(90270)
 const Pool = __webpack_require__(69347)
 const { kUrl, kInterceptors } = __webpack_require__(33422)
 const { parseOrigin } = __webpack_require__(77091)
@@ -8872,7 +8872,7 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 67889:
+/***/ 90270:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -9125,7 +9125,7 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __webpack_require__(67889)
+} = __webpack_require__(90270)
 const Client = __webpack_require__(57166)
 const {
   InvalidArgumentError

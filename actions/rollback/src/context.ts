@@ -4,14 +4,17 @@ import {
   expandTemplate,
   input,
   type Ledger,
+  loadKubeConfig,
   parseJsonPath,
   type RouterSettings,
   readInputs,
+  readSlotDeployments,
   registerSecret,
   registerUrlSecrets,
   requireInputs,
   routerFields,
   routerSettings,
+  type SlotDeployer,
   splitCommand,
   templateProblem,
   withStandIns,
@@ -24,6 +27,7 @@ const fields = {
   reason: input.string(),
   'redeploy-command': input.optionalString(),
   'redeploy-timeout': input.duration({ default: 600_000, min: 1000 }),
+  'slot-deployments': input.keyValues({ default: new Map() }),
   'pass-github-token': input.boolean({ default: false }),
   url: input.optionalString(),
   'version-field': input.optionalString(),
@@ -39,10 +43,8 @@ export interface RollbackInputs {
   to: string;
   reason: string;
   router: RouterSettings;
-  redeployCommand: string[] | undefined;
-  redeployTimeoutMs: number;
-  /** GITHUB_TOKEN for redeploy-command, only when `pass-github-token` asks for it. */
-  commandToken: string | undefined;
+  /** How a release that no longer runs in a slot is started there (redeploy-command or slot-deployments). */
+  redeployer: SlotDeployer;
   /** The URL probed before the flip, per slot, as written: placeholders are expanded once the release is known. */
   probeUrls: Map<string, string> | undefined;
   /** Each slot's entry in `slots`, for `{{address}}`. */
@@ -71,7 +73,15 @@ export async function readRollbackInputs(): Promise<RollbackInputs> {
           environment: 'x',
           address: 'x',
         });
+  const kubernetes = router.router === 'gateway-api' || router.router === 'ingress-nginx';
+  const { deployments, problems: deploymentProblems } = readSlotDeployments(raw['slot-deployments'], {
+    slots: router.slotNames,
+    kubernetes,
+    command: raw['redeploy-command'],
+    commandInput: 'redeploy-command',
+  });
   requireInputs([
+    ...deploymentProblems,
     raw['redeploy-command'] !== undefined &&
       !redeployCommand?.length && {
         input: 'redeploy-command',
@@ -145,9 +155,17 @@ export async function readRollbackInputs(): Promise<RollbackInputs> {
     to: raw.to,
     reason: raw.reason,
     router,
-    redeployCommand,
-    redeployTimeoutMs: raw['redeploy-timeout'],
-    commandToken: raw['pass-github-token'] ? token : undefined,
+    redeployer: {
+      inputs: { command: 'redeploy-command', timeout: 'redeploy-timeout' },
+      ...(redeployCommand ? { command: redeployCommand } : {}),
+      ...(deployments.size ? { deployments } : {}),
+      ...(router.router === 'gateway-api' || router.router === 'ingress-nginx'
+        ? { kube: () => loadKubeConfig(router.kubeconfig) }
+        : {}),
+      namespace: 'namespace' in router ? router.namespace : 'default',
+      timeoutMs: raw['redeploy-timeout'],
+      ...(raw['pass-github-token'] && token ? { githubToken: token } : {}),
+    },
     probeUrls,
     addresses: raw.slots,
     versionField:

@@ -1,20 +1,22 @@
 import * as core from '@actions/core';
 import {
   createRouter,
+  deployIntoSlot,
   displayUrl,
   errorMessage,
   expandTemplate,
   formatDuration,
   formatWeights,
+  hasDeployer,
   httpRequest,
   probe,
   redact,
   registerUrlSecrets,
   run,
-  runProcess,
   Summary,
   setOutputs,
   valueAtPath,
+  type Weights,
 } from '@glidepath/core';
 import { readRollbackInputs } from './context.js';
 import { rollBack } from './rollback.js';
@@ -47,23 +49,17 @@ await run(async ({ signal }) => {
         ledger: inputs.ledger,
         slotNames: inputs.router.slotNames,
         log: (line) => core.info(line),
-        ...(inputs.redeployCommand
+        ...(hasDeployer(inputs.redeployer)
           ? {
-              redeploy: async (version: string, slot: string) => {
-                const [program, ...args] = inputs.redeployCommand!;
-                await runProcess(program!, args, {
-                  env: {
-                    IMAGE: version,
-                    SLOT: slot,
-                    ENVIRONMENT: inputs.environment,
-                    ...(inputs.commandToken ? { GITHUB_TOKEN: inputs.commandToken } : {}),
-                  },
-                  label: 'redeploy-command',
-                  timeoutMs: inputs.redeployTimeoutMs,
-                  timeoutInput: 'redeploy-timeout',
+              redeploy: (version: string, slot: string, live: string, weights: Weights) =>
+                deployIntoSlot(
+                  inputs.redeployer,
+                  { slot, live, version, environment: inputs.environment },
+                  router,
+                  weights,
+                  (line) => core.info(line),
                   signal,
-                });
-              },
+                ),
             }
           : {}),
         ...(inputs.probeUrls
@@ -144,8 +140,12 @@ await run(async ({ signal }) => {
     `**Reason:** ${inputs.reason}`,
     `**Duration:** ${formatDuration(outcome.durationMs)} in all, of which the verified router flip took ${formatDuration(outcome.flipMs)}`,
     outcome.redeployed
-      ? `**Redeployed:** ${outcome.restored.version} no longer ran in ${outcome.slot}, so the redeploy command started it there first`
+      ? `**Redeployed:** ${outcome.restored.version} no longer ran in ${outcome.slot}, so it was started there first (${outcome.redeployed})`
       : `**Fast path:** ${outcome.restored.version} still ran in ${outcome.slot}; no redeploy, no staged analysis`,
+    ...outcome.preempted.map(
+      (shift) =>
+        `**Stopped:** the shift of ${shift.version} into ${shift.slot} (ledger entry ${shift.id}), in progress when the rollback started; it moves no more traffic`,
+    ),
     `**Router:** ${router.describe()}`,
     `**Ledger:** ${inputs.ledger.describe()} — ${outcome.from && !outcome.alreadyLive ? `${outcome.from.version} marked failure, ` : ''}${outcome.restored.version} recorded as the current release`,
   ]);

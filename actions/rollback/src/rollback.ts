@@ -1,11 +1,15 @@
 import {
   allTo,
+  type ClaimOptions,
+  EnvironmentClaim,
   errorMessage,
   formatWeights,
   GlidepathError,
   type Ledger,
+  ownerOf,
   type Release,
   type Router,
+  restoreLive,
   verifyOrSet,
   type Weights,
 } from '@glidepath/core';
@@ -15,8 +19,12 @@ export interface RollbackDeps {
   router: Router;
   ledger: Ledger;
   slotNames: readonly [string, string];
-  /** Starts `version` in `slot` (the redeploy command); undefined when none was given. */
-  redeploy?: (version: string, slot: string) => Promise<void>;
+  /**
+   * Starts `version` in the idle `slot` (redeploy-command or slot-deployments),
+   * given the weights just read; resolves to a line saying what it did.
+   * Undefined when neither was given.
+   */
+  redeploy?: (version: string, slot: string, live: string, weights: Weights) => Promise<string>;
   /**
    * Probes the slot about to take traffic (running `version`, taking over from
    * `live`); undefined when no URL was given. Resolves to a failure text or undefined.
@@ -34,6 +42,8 @@ export interface RollbackDeps {
   ) => Promise<{ version?: string; problem?: string }>;
   log: (line: string) => void;
   now?: () => number;
+  /** How this rollback takes turns with other writers of the environment. */
+  claim?: ClaimOptions;
 }
 
 export interface RollbackRequest {
@@ -46,13 +56,15 @@ export interface RollbackRequest {
 export interface RollbackOutcome {
   /** The release traffic left, when the ledger knew one. */
   from?: Release;
+  /** Shifts in progress that this rollback stopped before it moved traffic. */
+  preempted: Release[];
   /** The release recorded as restored. */
   restored: Release;
   slot: string;
   before: Weights;
   after: Weights;
-  /** True when the release had to be started in the slot first. */
-  redeployed: boolean;
+  /** What started the release in the slot first, when it had to be; undefined for a flip. */
+  redeployed: string | undefined;
   /** True when traffic already went to that release and nothing changed. */
   alreadyLive: boolean;
   /** From the start to the verified flip (ledger recording not included). */
@@ -71,6 +83,32 @@ export interface RollbackOutcome {
 export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Promise<RollbackOutcome> {
   const now = deps.now ?? Date.now;
   const started = now();
+  // A rollback that had to wait for an earlier one, or that stopped a shift,
+  // decides again from what they left; a few rounds, and one bound on all the
+  // waiting, keep a stream of rollbacks finite.
+  const rounds: Rounds = { preempted: [], waitUntil: started + (deps.claim?.waitMs ?? 10 * 60_000) };
+  for (let round = 1; ; round++) {
+    const outcome = await attempt(request, deps, started, round < 5, rounds);
+    if (outcome) return outcome;
+    deps.log('Another writer changed the environment before this rollback acted: deciding again.');
+  }
+}
+
+interface Rounds {
+  /** Shifts stopped in earlier rounds. */
+  preempted: Release[];
+  /** When waiting for earlier rollbacks ends, whatever the round. */
+  waitUntil: number;
+}
+
+async function attempt(
+  request: RollbackRequest,
+  deps: RollbackDeps,
+  started: number,
+  mayRetry: boolean,
+  rounds: Rounds,
+): Promise<RollbackOutcome | undefined> {
+  const now = deps.now ?? Date.now;
   const { router, ledger, log } = deps;
   const [before, current, slotReleases] = await Promise.all([
     router.read(),
@@ -125,42 +163,21 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
           `${runningIn} runs ${reported.version}, not ${target.version} as the ledger says` +
             ((before[runningIn] ?? 0) > 0
               ? `, and it takes ${before[runningIn]}% of traffic, so it cannot be redeployed now`
-              : ', and no redeploy-command was given to start it there') +
+              : ', and neither redeploy-command nor slot-deployments was given to start it there') +
             '. Traffic was not changed.',
         );
       runningIn = undefined;
     } else log(`${runningIn} answers ${reported.version}, as the ledger says.`);
   }
-  let slot: string;
-  let redeployed = false;
-  let recorded: Release | undefined;
-  /** Ends the entry begun for a redeploy as `error`; a ledger that refuses is logged, not thrown over the cause. */
+  /** Ends an entry of this rollback as `error`; a ledger that refuses is logged, not thrown over the cause. */
   const recordError = (release: Release, reason: string) =>
     ledger.finish(release, { status: 'error', reason }).then(
       () => undefined,
       (failure: unknown) => log(`Could not record in the ledger (${reason}): ${errorMessage(failure)}`),
     );
-  if (runningIn !== undefined && runningIn === live && before[live] === 100) {
-    log(`${target.version} already takes all traffic in ${live}; nothing to flip.`);
-    await verifyOrSet(router, before, log);
-    const restored = current?.version === target.version ? current : target;
-    return {
-      ...(current ? { from: current } : {}),
-      restored,
-      slot: live,
-      before,
-      after: before,
-      redeployed,
-      alreadyLive: true,
-      durationMs: now() - started,
-      flipMs: 0,
-    };
-  }
-  if (runningIn !== undefined) {
-    slot = runningIn;
-    log(`${target.version} still runs in ${slot}: the rollback is a traffic flip.`);
-  } else {
-    slot = deps.slotNames.find((s) => s !== live)!;
+  const alreadyLive = runningIn !== undefined && runningIn === live && before[live] === 100;
+  const slot = runningIn ?? deps.slotNames.find((s) => s !== live)!;
+  if (runningIn === undefined) {
     const there = slotReleases[slot];
     if ((before[slot] ?? 0) > 0)
       throw new GlidepathError(
@@ -171,109 +188,201 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
     if (!deps.redeploy)
       throw new GlidepathError(
         `${target.version} no longer runs in either slot (${slot} runs ${there?.version ?? 'nothing the ledger knows'}${there && (there.status === 'error' || there.status === 'in_progress') ? `, whose deploy ${there.status === 'error' ? 'failed' : 'never finished'}` : ''}), ` +
-          'and no redeploy-command was given to start it there. Traffic was not changed.',
+          'and neither redeploy-command nor slot-deployments was given to start it there. Traffic was not changed.',
       );
-    // The slot is idle by the router's record; redeploy only once the router
-    // proves that is what it serves.
-    await verifyOrSet(router, before, log);
-    log(`${target.version} no longer runs in a slot; redeploying it into ${slot} first.`);
-    // Recorded before the slot is touched: if the redeploy fails halfway, the
-    // ledger says the slot runs (part of) this version, not what it ran before.
-    recorded = await ledger.begin({
-      environment: request.environment,
-      version: target.version,
-      slot,
-      ...(target.commit ? { commit: target.commit } : {}),
-      ...(current && current.version !== target.version ? { rollbackFrom: current.version } : {}),
-      description: `rollback: redeploying ${target.version} into ${slot}`,
+  }
+
+  // This rollback's turn: its entry is recorded before anything changes — a
+  // flip when the release still runs in its slot, else the redeploy (so if it
+  // fails halfway, the ledger says the slot runs part of this version, not
+  // what it ran before). Taking the environment waits for an earlier rollback
+  // and stops any shift in progress, so no shift moves traffic after this.
+  const entry = await ledger.begin({
+    environment: request.environment,
+    version: target.version,
+    slot,
+    ...(target.commit ? { commit: target.commit } : {}),
+    ...(current && current.version !== target.version ? { rollbackFrom: current.version } : {}),
+    description:
+      runningIn === undefined
+        ? `rollback: redeploying ${target.version} into ${slot}`
+        : `rollback: traffic to ${target.version} in ${slot}`,
+    owner: ownerOf('rollback'),
+    ...(runningIn !== undefined ? { flip: true } : {}),
+  });
+  /** Removes this rollback's entry, which changed nothing; a store that refuses gets it ended instead. */
+  const withdraw = (why: string) =>
+    ledger.discard(entry).catch(() => recordError(entry, `Not started: ${why}`));
+  let claim: EnvironmentClaim;
+  try {
+    claim = await EnvironmentClaim.take(ledger, entry, {
+      ...deps.claim,
+      waitMs: Math.max(0, rounds.waitUntil - now()),
+      log,
+      reason: request.reason,
     });
+  } catch (error) {
+    await withdraw(errorMessage(error));
+    throw error;
+  }
+  rounds.preempted.push(...claim.preempted);
+  try {
+    if (claim.waited || claim.preempted.length > 0) {
+      // What was read before may be out of date (an earlier rollback acted, a
+      // stopped shift was deploying or moving traffic); nothing was touched yet.
+      await withdraw('another writer changed the environment first');
+      if (mayRetry) return undefined;
+      throw new GlidepathError(
+        `Other writers kept changing ${request.environment} while this rollback waited; it gave up without changing traffic. Run it again.`,
+      );
+    }
+    return await act(claim, entry);
+  } catch (error) {
+    await settleStopped(error);
+    throw error;
+  } finally {
+    await claim.stop();
+  }
+
+  /**
+   * A rollback that fails after it stopped a shift must not leave that
+   * shift's split unwatched: traffic returns to the slot the shift was moving
+   * it from (what the stopped shift itself settles on when the rollback fails).
+   */
+  async function settleStopped(cause: unknown): Promise<void> {
+    const shift = rounds.preempted.at(-1);
+    if (!shift) return;
+    const back = deps.slotNames.find((s) => s !== shift.slot);
+    const weights = await router.read().catch(() => undefined);
+    if (!back || !weights || (weights[back] ?? 0) >= 100) return;
+    // The slot being redeployed into is no place to send users.
+    if (!entry.flip && entry.slot === back) return;
+    log(
+      `The rollback failed (${errorMessage(cause)}) after it stopped the shift of ${shift.version}: returning all traffic to ${back}, where that shift started from.`,
+    );
+    await restoreLive(router, back, shift.slot, { info: log, warning: log }).catch((error: unknown) =>
+      log(`Returning traffic to ${back} failed: ${errorMessage(error)}`),
+    );
+  }
+
+  async function act(claim: EnvironmentClaim, entry: Release): Promise<RollbackOutcome> {
+    // Traffic leaves the current release — or, when returning to the current
+    // release itself (`to: current`), the newer release that was being shifted
+    // in: the one this rollback stopped, or one whose run died.
+    const abandoned =
+      current && current.version !== target.version
+        ? current
+        : [...rounds.preempted, ...claim.closed].find((r) => r.version !== target.version);
+    const from = abandoned ?? current;
+    if (alreadyLive) {
+      log(`${target.version} already takes all traffic in ${live}; nothing to flip.`);
+      await verifyOrSet(router, before, log);
+      // Nothing moved: the entry made to hold the environment says nothing.
+      await ledger
+        .discard(entry)
+        .catch(() =>
+          ledger.finish(entry, { status: 'inactive', reason: 'Nothing to flip' }).catch(() => undefined),
+        );
+      return {
+        ...(from ? { from } : {}),
+        preempted: rounds.preempted,
+        restored: current?.version === target.version ? current : target,
+        slot: live,
+        before,
+        after: before,
+        redeployed: undefined,
+        alreadyLive: true,
+        durationMs: now() - started,
+        flipMs: 0,
+      };
+    }
+    let redeployed: string | undefined;
+    if (runningIn !== undefined)
+      log(`${target.version} still runs in ${slot}: the rollback is a traffic flip.`);
+    else {
+      log(`${target.version} no longer runs in a slot; redeploying it into ${slot} first.`);
+      try {
+        // Read again now that this rollback holds the environment: the
+        // deployer replaces the slot only once the router proves it is idle.
+        redeployed = await deps.redeploy!(target.version, slot, live, await router.read());
+        log(redeployed);
+      } catch (error) {
+        await recordError(
+          entry,
+          `The redeploy of ${target.version} into ${slot} failed, so ${slot} may run part of it: ${errorMessage(error)}`,
+        );
+        throw error;
+      }
+      // The version check is not a health probe: force does not override it.
+      if (deps.slotVersion) {
+        const reported = await deps.slotVersion(slot, target.version, live);
+        if (reported.version !== target.version) {
+          const what =
+            reported.version === undefined
+              ? `did not say which version it runs (${reported.problem})`
+              : `answers ${reported.version}`;
+          await recordError(entry, `${target.version} was redeployed into ${slot}, but ${slot} ${what}`);
+          throw new GlidepathError(
+            `${target.version} was redeployed into ${slot}, but ${slot} ${what}. Traffic was not changed.`,
+          );
+        }
+        log(`${slot} answers ${reported.version} after the redeploy.`);
+      }
+    }
+
+    let flipStarted: number;
+    let after: Weights;
     try {
-      await deps.redeploy(target.version, slot);
+      if (deps.probe) {
+        const failure = await deps.probe(slot, target.version, live);
+        if (failure && !request.force)
+          throw new GlidepathError(
+            `The probe of slot ${slot} failed before the flip: ${failure}. Traffic was not changed; set force: true to flip anyway.`,
+          );
+        if (failure)
+          log(`The probe of slot ${slot} failed (${failure}); flipping anyway because force is true.`);
+        else log(`Slot ${slot} answered its probe.`);
+      }
+
+      after = allTo(slot, deps.slotNames);
+      flipStarted = now();
+      await router.set(after, undefined, 'settle');
+      await router.verify(after);
     } catch (error) {
       await recordError(
-        recorded,
-        `The redeploy of ${target.version} into ${slot} failed, so ${slot} may run part of it: ${errorMessage(error)}`,
+        entry,
+        redeployed
+          ? `${target.version} was redeployed into ${slot}, but traffic was not moved there: ${errorMessage(error)}`
+          : `Traffic was not moved to ${slot}: ${errorMessage(error)}`,
       );
       throw error;
     }
-    redeployed = true;
-    // The version check is not a health probe: force does not override it.
-    if (deps.slotVersion) {
-      const reported = await deps.slotVersion(slot, target.version, live);
-      if (reported.version !== target.version) {
-        const what =
-          reported.version === undefined
-            ? `did not say which version it runs (${reported.problem})`
-            : `answers ${reported.version}`;
-        await recordError(recorded, `${target.version} was redeployed into ${slot}, but ${slot} ${what}`);
-        throw new GlidepathError(
-          `${target.version} was redeployed into ${slot}, but ${slot} ${what}. Traffic was not changed.`,
-        );
-      }
-      log(`${slot} answers ${reported.version} after the redeploy.`);
-    }
+    const flipMs = now() - flipStarted;
+    // The duration a user cares about ends here, when traffic is verified on the
+    // restored release; recording it in the ledger comes after.
+    const durationMs = now() - started;
+    log(`Traffic now: ${formatWeights(after)} (verified by reading the router back).`);
+
+    const restored = await ledger.rollback({
+      environment: request.environment,
+      ...(abandoned ? { from: abandoned } : {}),
+      to: { version: target.version, slot, ...(target.commit ? { commit: target.commit } : {}) },
+      recorded: entry,
+      reason: request.reason,
+    });
+    return {
+      ...(from ? { from } : {}),
+      preempted: rounds.preempted,
+      restored,
+      slot,
+      before,
+      after,
+      redeployed,
+      alreadyLive: false,
+      durationMs,
+      flipMs,
+    };
   }
-
-  let flipStarted: number;
-  let after: Weights;
-  try {
-    if (deps.probe) {
-      const failure = await deps.probe(slot, target.version, live);
-      if (failure && !request.force)
-        throw new GlidepathError(
-          `The probe of slot ${slot} failed before the flip: ${failure}. Traffic was not changed; set force: true to flip anyway.`,
-        );
-      if (failure)
-        log(`The probe of slot ${slot} failed (${failure}); flipping anyway because force is true.`);
-      else log(`Slot ${slot} answered its probe.`);
-    }
-
-    after = allTo(slot, deps.slotNames);
-    flipStarted = now();
-    await router.set(after, undefined, 'settle');
-    await router.verify(after);
-  } catch (error) {
-    // A redeployed slot that is not flipped to: the entry says it runs this version, unproven.
-    if (recorded)
-      await recordError(
-        recorded,
-        `${target.version} was redeployed into ${slot}, but traffic was not moved there: ${errorMessage(error)}`,
-      );
-    throw error;
-  }
-  const flipMs = now() - flipStarted;
-  // The duration a user cares about ends here, when traffic is verified on the
-  // restored release; recording it in the ledger comes after.
-  const durationMs = now() - started;
-  log(`Traffic now: ${formatWeights(after)} (verified by reading the router back).`);
-
-  // Traffic leaves the current release — or, when returning to the current
-  // release itself (`to: current`), the newer release that was still being
-  // shifted in when its run died.
-  const abandoned =
-    current && current.version !== target.version
-      ? current
-      : (await ledger.history(request.environment, 1)).find(
-          (r) => r.status === 'in_progress' && r.version !== target.version,
-        );
-  const restored = await ledger.rollback({
-    environment: request.environment,
-    ...(abandoned ? { from: abandoned } : {}),
-    to: { version: target.version, slot, ...(target.commit ? { commit: target.commit } : {}) },
-    ...(recorded ? { recorded } : {}),
-    reason: request.reason,
-  });
-  return {
-    ...(abandoned ? { from: abandoned } : current ? { from: current } : {}),
-    restored,
-    slot,
-    before,
-    after,
-    redeployed,
-    alreadyLive: false,
-    durationMs,
-    flipMs,
-  };
 }
 
 async function chooseTarget(

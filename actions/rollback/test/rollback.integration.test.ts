@@ -149,7 +149,9 @@ describe('rollback', () => {
     // v1's slot now holds the failed v3: without a way to redeploy, refuse.
     const refused = await rollback({ reason: 'v2 regressed' });
     expect(refused.exitCode).toBe(1);
-    expect(refused.annotations[0]?.message).toMatch(/v1 no longer runs in either slot.*no redeploy-command/);
+    expect(refused.annotations[0]?.message).toMatch(
+      /v1 no longer runs in either slot.*neither redeploy-command nor slot-deployments was given/,
+    );
     expect(await slotsAnswering(50)).toEqual({ green: 50 });
 
     const record = path.join(workspace, 'redeploy.txt');
@@ -243,11 +245,17 @@ describe('rollback', () => {
     expect(result.outputs['rolled-back-to']).toBe('v1');
     expect(await slotsAnswering()).toEqual({ blue: 200 });
     const history = await ledger.history('production');
+    // The shift's entry is ended before traffic moves, as `error`: its
+    // deploy may have been cut off, so green is not trusted to run v2.
     expect(history.map((r) => [r.version, r.status])).toEqual([
       ['v1', 'success'],
-      ['v2', 'failure'],
+      ['v2', 'error'],
       ['v1', 'inactive'],
     ]);
+    expect(history[1]!.reason).toMatch(
+      /^Taken over by a rollback \(ledger entry \d+\): the release job of run 41 failed/,
+    );
+    expect(result.log).toContain('Took over from release of v2 into green');
 
     // With all traffic already on it, to: current changes nothing.
     const upstream = readFileSync(nginx.upstreamFile, 'utf8');

@@ -161,7 +161,7 @@ describe('a failed deploy into the idle slot, then rollback to: previous', () =>
     expect(refused.exitCode, refused.log).toBe(1);
     expect(refused.log).toContain('The ledger says v2 runs in green, but green answers v3');
     expect(refused.log).toContain(
-      'green runs v3, not v2 as the ledger says, and no redeploy-command was given',
+      'green runs v3, not v2 as the ledger says, and neither redeploy-command nor slot-deployments was given',
     );
 
     // A redeploy that exits 0 but leaves green on v3 is caught after it, and force does not flip anyway.

@@ -42,6 +42,14 @@ const recordSchema = z.object({
   slot: z.string(),
   commit: z.string().optional(),
   rollbackFrom: z.string().optional(),
+  owner: z
+    .object({
+      kind: z.enum(['shift', 'rollback']),
+      run: z.string().optional(),
+      attempt: z.number().int().positive().optional(),
+    })
+    .optional(),
+  flip: z.boolean().optional(),
   createdAt: z.string(),
   /** Oldest first, like a deployment's statuses on GitHub. */
   statuses: z.array(statusSchema),
@@ -86,6 +94,8 @@ export class FileLedger implements Ledger {
         slot: release.slot,
         ...(release.commit ? { commit: release.commit } : {}),
         ...(release.rollbackFrom ? { rollbackFrom: release.rollbackFrom } : {}),
+        ...(release.owner ? { owner: release.owner } : {}),
+        ...(release.flip ? { flip: true } : {}),
         createdAt: this.#now(),
         statuses: [],
       };
@@ -102,13 +112,43 @@ export class FileLedger implements Ledger {
     return toRelease(record);
   }
 
-  async finish(release: Release, outcome: FinishRelease): Promise<Release> {
+  async heartbeat(release: Release): Promise<Release | undefined> {
     const record = await this.#update((data) => {
       const record = data.releases.find((r) => r.id === release.id && r.environment === release.environment);
-      if (!record)
-        throw new OperationError(
-          `${this.describe()} has no release ${release.id} (${release.version}) to finish.`,
-        );
+      const last = record?.statuses.at(-1);
+      // An entry someone ended stays ended; the caller sees its status.
+      if (last?.status === 'in_progress') record!.statuses.push({ ...last, at: this.#now() });
+      return record;
+    });
+    return record && toRelease(record);
+  }
+
+  async reload(release: Release): Promise<Release | undefined> {
+    const data = await this.#read();
+    const record = data.releases.find((r) => r.id === release.id && r.environment === release.environment);
+    return record ? toRelease(record) : undefined;
+  }
+
+  async discard(release: Release): Promise<void> {
+    await this.#update((data) => {
+      data.releases = data.releases.filter(
+        (r) => !(r.id === release.id && r.environment === release.environment),
+      );
+    });
+  }
+
+  #record(data: LedgerFile, release: Release, purpose: string): ReleaseRecord {
+    const record = data.releases.find((r) => r.id === release.id && r.environment === release.environment);
+    if (!record)
+      throw new OperationError(
+        `${this.describe()} has no release ${release.id} (${release.version}) ${purpose}.`,
+      );
+    return record;
+  }
+
+  async finish(release: Release, outcome: FinishRelease): Promise<Release> {
+    const record = await this.#update((data) => {
+      const record = this.#record(data, release, 'to finish');
       const at = this.#now();
       const logUrl = outcome.logUrl ?? release.logUrl;
       const environmentUrl = outcome.environmentUrl ?? release.environmentUrl;
@@ -177,6 +217,7 @@ export class FileLedger implements Ledger {
     return (await this.#newestFirst(environment)).map((record) => ({
       version: record.version,
       slot: record.slot,
+      ...(record.flip ? { flip: true } : {}),
       load: async () => toRelease(record),
     }));
   }

@@ -20,6 +20,7 @@ import type {
   Ledger,
   RecordRollback,
   Release,
+  ReleaseOwner,
   ReleaseStatus,
 } from './ledger.js';
 
@@ -71,6 +72,8 @@ interface GlidepathPayload {
   slot: string;
   commit?: string;
   rollbackFrom?: string;
+  owner?: ReleaseOwner;
+  flip?: boolean;
 }
 
 type Deployment = Awaited<ReturnType<GitHubClient['rest']['repos']['getDeployment']>>['data'];
@@ -103,6 +106,8 @@ export class GitHubLedger implements Ledger {
       slot: release.slot,
       ...(release.commit ? { commit: release.commit } : {}),
       ...(release.rollbackFrom ? { rollbackFrom: release.rollbackFrom } : {}),
+      ...(release.owner ? { owner: release.owner } : {}),
+      ...(release.flip ? { flip: true } : {}),
     };
     const description = truncateDescription(
       release.description ?? `${release.version} to slot ${release.slot}`,
@@ -145,6 +150,12 @@ export class GitHubLedger implements Ledger {
   }
 
   async finish(release: Release, outcome: FinishRelease): Promise<Release> {
+    if (outcome.status === 'success') {
+      // A release someone else ended (a rollback that took over) is not made
+      // live by a success that comes after; the reading rule says the same.
+      const now = await this.reload(release);
+      if (now && (now.status === 'failure' || now.status === 'error')) return now;
+    }
     const finished = await this.#addStatus(release, {
       status: outcome.status,
       reason: outcome.reason,
@@ -153,6 +164,62 @@ export class GitHubLedger implements Ledger {
     });
     if (finished.status === 'success') await this.#supersede(finished);
     return finished;
+  }
+
+  async heartbeat(release: Release): Promise<Release | undefined> {
+    // GitHub has no compare-and-swap: read first so an ended entry is not
+    // given another status, and let the reading rule (an in-progress status
+    // after an ended one changes nothing) settle the race that remains.
+    const now = await this.reload(release);
+    if (now?.status !== 'in_progress') return now;
+    return this.#addStatus(now, {
+      status: 'in_progress',
+      reason: now.reason,
+      logUrl: now.logUrl,
+      environmentUrl: now.environmentUrl,
+    });
+  }
+
+  async discard(release: Release): Promise<void> {
+    await this.#call(`remove deployment ${release.id}`, async (client) => {
+      try {
+        // GitHub deletes only a deployment that is not active; made inactive
+        // first, this one is not, whichever way GitHub reads "active".
+        await client.rest.repos.createDeploymentStatus({
+          owner: this.owner,
+          repo: this.repo,
+          deployment_id: Number(release.id),
+          state: 'inactive',
+          description: 'Withdrawn: it changed nothing',
+        });
+        await client.rest.repos.deleteDeployment({
+          owner: this.owner,
+          repo: this.repo,
+          deployment_id: Number(release.id),
+        });
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+      }
+    });
+  }
+
+  async reload(release: Release): Promise<Release | undefined> {
+    const deployment = await this.#call(`read deployment ${release.id}`, async (client) => {
+      try {
+        return (
+          await client.rest.repos.getDeployment({
+            owner: this.owner,
+            repo: this.repo,
+            deployment_id: Number(release.id),
+          })
+        ).data;
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return undefined;
+        throw error;
+      }
+    });
+    const payload = deployment ? readPayload(deployment.payload) : undefined;
+    return deployment && payload ? this.#load(deployment, payload) : undefined;
   }
 
   /**
@@ -174,7 +241,12 @@ export class GitHubLedger implements Ledger {
       for await (const entry of this.#entries(live.environment, new Map(), SUPERSEDE_SCAN)) {
         if (++scanned > SUPERSEDE_SCAN) break;
         const earlier = await entry.load();
-        if (earlier.id === live.id || Number(earlier.id) > Number(live.id) || earlier.status !== 'success')
+        if (
+          !earlier ||
+          earlier.id === live.id ||
+          Number(earlier.id) > Number(live.id) ||
+          earlier.status !== 'success'
+        )
           continue;
         await this.#addStatus(earlier, {
           status: 'inactive',
@@ -201,7 +273,8 @@ export class GitHubLedger implements Ledger {
     // not to trip GitHub's secondary rate limit.
     const releases: Release[] = [];
     for (let i = 0; i < entries.length; i += 4)
-      releases.push(...(await Promise.all(entries.slice(i, i + 4).map((e) => e.load()))));
+      for (const release of await Promise.all(entries.slice(i, i + 4).map((e) => e.load())))
+        if (release) releases.push(release);
     return releases;
   }
 
@@ -210,7 +283,7 @@ export class GitHubLedger implements Ledger {
   }
 
   async previousGood(environment: string): Promise<Release | undefined> {
-    const loaded = new Map<number, Promise<Release>>();
+    const loaded = new Map<number, Promise<Release | undefined>>();
     const current = await selectCurrent(this.#entries(environment, loaded));
     return selectPreviousGood(this.#entries(environment, loaded), current);
   }
@@ -267,7 +340,7 @@ export class GitHubLedger implements Ledger {
    */
   async *#entries(
     environment: string,
-    loaded: Map<number, Promise<Release>>,
+    loaded: Map<number, Promise<Release | undefined>>,
     perPage = 100,
   ): AsyncGenerator<HistoryEntry> {
     const client = await this.#clientOnce();
@@ -296,6 +369,7 @@ export class GitHubLedger implements Ledger {
         yield {
           version: payload.version,
           slot: payload.slot,
+          ...(payload.flip ? { flip: true } : {}),
           load: () => {
             let release = loaded.get(deployment.id);
             if (!release) {
@@ -309,19 +383,24 @@ export class GitHubLedger implements Ledger {
     }
   }
 
-  async #load(deployment: Deployment, payload: GlidepathPayload): Promise<Release> {
-    const statuses = await this.#call(
-      `read the statuses of deployment ${deployment.id}`,
-      async (client) =>
-        (
+  /** The release with its statuses; undefined when the deployment was deleted since it was listed. */
+  async #load(deployment: Deployment, payload: GlidepathPayload): Promise<Release | undefined> {
+    const statuses = await this.#call(`read the statuses of deployment ${deployment.id}`, async (client) => {
+      try {
+        return (
           await client.rest.repos.listDeploymentStatuses({
             owner: this.owner,
             repo: this.repo,
             deployment_id: deployment.id,
             per_page: 100,
           })
-        ).data,
-    );
+        ).data;
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return undefined;
+        throw error;
+      }
+    });
+    if (!statuses) return undefined;
     const start = newRelease({
       id: String(deployment.id),
       environment: deployment.environment,
@@ -374,13 +453,27 @@ function readPayload(payload: unknown): GlidepathPayload | undefined {
     }
   }
   if (!value || typeof value !== 'object') return undefined;
-  const { version, slot, commit, rollbackFrom } = value as Record<string, unknown>;
+  const { version, slot, commit, rollbackFrom, owner, flip } = value as Record<string, unknown>;
   if (typeof version !== 'string' || typeof slot !== 'string') return undefined;
+  const holder = readOwner(owner);
   return {
     version,
     slot,
     ...(typeof commit === 'string' && commit ? { commit } : {}),
     ...(typeof rollbackFrom === 'string' && rollbackFrom ? { rollbackFrom } : {}),
+    ...(holder ? { owner: holder } : {}),
+    ...(flip === true ? { flip: true } : {}),
+  };
+}
+
+function readOwner(value: unknown): ReleaseOwner | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const { kind, run, attempt } = value as Record<string, unknown>;
+  if (kind !== 'shift' && kind !== 'rollback') return undefined;
+  return {
+    kind,
+    ...(typeof run === 'string' && run ? { run } : {}),
+    ...(typeof attempt === 'number' && Number.isInteger(attempt) && attempt > 0 ? { attempt } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Ledger, RecordRollback, Release, ReleaseStatus } from './ledger.js';
+import type { Ledger, RecordRollback, Release, ReleaseOwner, ReleaseStatus } from './ledger.js';
 
 /**
  * What both stores share: how a release's statuses add up to its state, and
@@ -32,11 +32,19 @@ export interface StatusRecord {
 }
 
 /**
- * Adds one status to a release. `good` follows the last status other than
+ * Adds one status to a release. An in-progress status after the release
+ * ended changes nothing, nor does a success after a failure or error (a
+ * writer whose entry was ended by another, racing it). `good` follows the last status other than
  * `inactive`; an `inactive` status without a description (what GitHub's
  * auto_inactive writes) keeps the reason of the verdict before it.
  */
 export function applyStatus(release: Release, record: StatusRecord): Release {
+  // An ended entry stays ended: a holder's heartbeat that crossed the status
+  // which ended it (a rollback taking over) must not make it look alive again.
+  if (record.status === 'in_progress' && release.status !== 'in_progress') return release;
+  // Nor does a verdict of success undo a failure or error recorded first.
+  if (record.status === 'success' && (release.status === 'failure' || release.status === 'error'))
+    return release;
   const next: Release = {
     ...release,
     status: record.status,
@@ -58,6 +66,8 @@ export function newRelease(fields: {
   slot: string;
   commit?: string | undefined;
   rollbackFrom?: string | undefined;
+  owner?: ReleaseOwner | undefined;
+  flip?: boolean | undefined;
   createdAt: string;
 }): Release {
   return {
@@ -67,6 +77,8 @@ export function newRelease(fields: {
     slot: fields.slot,
     ...(fields.commit ? { commit: fields.commit } : {}),
     ...(fields.rollbackFrom ? { rollbackFrom: fields.rollbackFrom } : {}),
+    ...(fields.owner ? { owner: fields.owner } : {}),
+    ...(fields.flip ? { flip: true } : {}),
     status: 'in_progress',
     good: false,
     createdAt: fields.createdAt,
@@ -82,7 +94,21 @@ export function newRelease(fields: {
 export interface HistoryEntry {
   version: string;
   slot: string;
-  load(): Promise<Release>;
+  /** A rollback's flip (see `Release.flip`). */
+  flip?: boolean;
+  /** Undefined when the entry was removed since it was listed (a refused writer's, see `Ledger.discard`). */
+  load(): Promise<Release | undefined>;
+}
+
+/**
+ * A flip that did not succeed (cut off, refused, taken over) changed nothing
+ * in its slot, so the questions of what runs where and how a version was last
+ * recorded pass over it.
+ */
+async function unsettledFlip(entry: HistoryEntry): Promise<boolean> {
+  if (!entry.flip) return false;
+  const release = await entry.load();
+  return !release?.good;
 }
 
 /** A history to read with `for await`: an array (the file) or pages fetched as needed (GitHub). */
@@ -91,7 +117,7 @@ export type History = AsyncIterable<HistoryEntry> | Iterable<HistoryEntry>;
 export async function selectCurrent(entries: History): Promise<Release | undefined> {
   for await (const entry of entries) {
     const release = await entry.load();
-    if (release.status === 'success') return release;
+    if (release?.status === 'success') return release;
   }
   return undefined;
 }
@@ -104,21 +130,27 @@ export async function selectPreviousGood(
     // Returning to the version that is live already would not be a rollback.
     if (current && entry.version === current.version) continue;
     const release = await entry.load();
-    if (release.good) return release;
+    if (release?.good) return release;
   }
   return undefined;
 }
 
 export async function selectSlots(entries: History): Promise<Record<string, Release>> {
-  const newest = new Map<string, HistoryEntry>();
-  for await (const entry of entries) if (!newest.has(entry.slot)) newest.set(entry.slot, entry);
   const slots: Record<string, Release> = {};
-  for (const [slot, entry] of newest) slots[slot] = await entry.load();
+  for await (const entry of entries) {
+    if (entry.slot in slots || (await unsettledFlip(entry))) continue;
+    const release = await entry.load();
+    if (release) slots[entry.slot] = release;
+  }
   return slots;
 }
 
 export async function selectVersion(entries: History, version: string): Promise<Release | undefined> {
-  for await (const entry of entries) if (entry.version === version) return entry.load();
+  for await (const entry of entries) {
+    if (entry.version !== version || (await unsettledFlip(entry))) continue;
+    const release = await entry.load();
+    if (release) return release;
+  }
   return undefined;
 }
 

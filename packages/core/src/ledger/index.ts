@@ -1,3 +1,4 @@
+export * from './claim.js';
 export { type CreateLedgerOptions, createLedger, defaultLedgerFile } from './create.js';
 export { FileLedger, type FileLedgerOptions } from './file.js';
 export { GitHubLedger, type GitHubLedgerOptions } from './github.js';

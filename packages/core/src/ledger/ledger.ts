@@ -15,6 +15,20 @@
 
 export type ReleaseStatus = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
 
+/**
+ * Who holds an entry while it is in progress: the kind of writer (a canary
+ * shift or a rollback) and the workflow run and attempt it belongs to, so an
+ * entry left by an earlier attempt of the same run is known to be abandoned.
+ * See `claim.ts` for how writers of one environment take turns.
+ */
+export interface ReleaseOwner {
+  kind: 'shift' | 'rollback';
+  /** `GITHUB_RUN_ID`, when the writer runs in Actions. */
+  run?: string;
+  /** `GITHUB_RUN_ATTEMPT`. */
+  attempt?: number;
+}
+
 export interface Release {
   /** Store-specific identifier (the deployment id on GitHub). */
   id: string;
@@ -34,6 +48,14 @@ export interface Release {
   reason?: string;
   /** For a release recorded by a rollback: the version it replaced. */
   rollbackFrom?: string;
+  /** The writer that holds the entry while it is in progress; absent on entries of older versions. */
+  owner?: ReleaseOwner;
+  /**
+   * True for an entry that moves traffic to a slot without changing what the
+   * slot runs (a rollback's flip). Unless it succeeded, it says nothing about
+   * the slot: what runs there is what the entry before it says.
+   */
+  flip?: boolean;
   createdAt: string;
   updatedAt: string;
   /** The run that made it, for links in summaries. */
@@ -53,6 +75,9 @@ export interface BeginRelease {
   environmentUrl?: string;
   /** Set when this release restores an earlier version: the version it replaces. */
   rollbackFrom?: string;
+  owner?: ReleaseOwner;
+  /** The entry only moves traffic; the slot already runs the version (see `Release.flip`). */
+  flip?: boolean;
 }
 
 export interface FinishRelease {
@@ -91,6 +116,21 @@ export interface Ledger {
   begin(release: BeginRelease): Promise<Release>;
   /** Records how a release ended; `success` makes the earlier live release `inactive`. */
   finish(release: Release, outcome: FinishRelease): Promise<Release>;
+  /**
+   * Adds another in-progress status to a release in progress, so other writers
+   * see that its holder is alive (`updatedAt` moves on). Resolves to the
+   * release as recorded — ended, if someone ended it, which a heartbeat never
+   * undoes — or undefined when the entry is gone.
+   */
+  heartbeat(release: Release): Promise<Release | undefined>;
+  /** The release as recorded now (its newest status), or undefined when the store has no such entry. */
+  reload(release: Release): Promise<Release | undefined>;
+  /**
+   * Removes an entry that changed nothing (a writer that recorded itself,
+   * then found the environment busy), so it says nothing about its slot.
+   * Never for an entry that went live or touched a slot.
+   */
+  discard(release: Release): Promise<void>;
   /** Releases of an environment, newest first (default limit 20). */
   history(environment: string, limit?: number): Promise<Release[]>;
   /** The newest successful release of the environment (the one that is live), if any. */

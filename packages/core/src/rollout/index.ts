@@ -1,4 +1,5 @@
 export * from './analyst.js';
+export * from './deploy.js';
 export * from './notify.js';
 export * from './plan.js';
 export * from './report.js';

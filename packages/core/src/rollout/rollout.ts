@@ -1,4 +1,5 @@
 import { errorMessage, OperationError } from '../errors.js';
+import { type ClaimOptions, EnvironmentClaim, earlierAttempt, ownerOf } from '../ledger/claim.js';
 import type { Ledger, Release } from '../ledger/ledger.js';
 import { allTo, formatWeights } from '../traffic/router.js';
 import { type ShiftPlan, stepsFrom } from './plan.js';
@@ -26,6 +27,8 @@ export interface ReleaseInfo {
    * instead of beginning another.
    */
   recorded?: Release;
+  /** The claim taken with `recorded` (before the deploy); the rollout takes one itself otherwise. */
+  claim?: EnvironmentClaim;
 }
 
 export interface RolloutDependencies extends ShiftDependencies {
@@ -35,6 +38,8 @@ export interface RolloutDependencies extends ShiftDependencies {
    * caller can save what its post step needs to put traffic back.
    */
   onRelease?(release: Release, decision: StartDecision): void | Promise<void>;
+  /** How the shift takes turns with other writers of the environment (heartbeat, staleness). */
+  claimOptions?: ClaimOptions;
 }
 
 export interface RolloutOutcome extends ShiftOutcome {
@@ -61,7 +66,15 @@ export async function rollout(
   const clock = deps.clock ?? systemClock;
   const weights = await router.read(options.signal);
   const recent = await ledger.history(release.environment, 20);
-  const inProgress = recent.find((r) => r.status === 'in_progress');
+  // Only an entry this run recorded, or one whose holder is gone, can be
+  // carried on; a living one belongs to a shift that is still running.
+  const owner = release.recorded?.owner ?? ownerOf('shift');
+  // Only this run's entry, or one an earlier attempt of this run left, is
+  // carried on: two runs that both found another run's silent entry would
+  // both carry it on. Any other entry in progress is the claim's to judge.
+  const inProgress = recent.find(
+    (r) => r.status === 'in_progress' && (r.id === release.recorded?.id || earlierAttempt(r, owner)),
+  );
   const current = await ledger.current(release.environment);
   const decision = decideStart({
     weights,
@@ -91,34 +104,6 @@ export async function rollout(
       release: decision.release,
     };
   }
-  if (decision.kind === 'revert') {
-    try {
-      await restoreLive(router, plan.live, plan.target, log, {
-        attempts: deps.revertAttempts,
-        baseDelayMs: deps.revertBaseDelayMs,
-      });
-    } catch (error) {
-      throw new UnsettledTrafficError(
-        `${decision.message} The revert failed: ${errorMessage(error)}. The router still has ${formatWeights(weights)}.`,
-      );
-    }
-    log.info(`All traffic is back on ${plan.live} (verified).`);
-  }
-
-  // Unfinished entries this run does not resume were left by runs that died;
-  // close them so the ledger never shows two releases in progress at once.
-  for (const stale of recent.filter((r) => r.status === 'in_progress')) {
-    if (decision.kind === 'resume' && stale.id === decision.release.id) continue;
-    if (stale.id === release.recorded?.id && decision.kind !== 'resume') continue;
-    await ledger
-      .finish(stale, {
-        status: 'error',
-        reason: 'The run that started this release did not finish; superseded.',
-      })
-      .catch((error) =>
-        log.warning(`Could not close stale ledger entry ${stale.id}: ${errorMessage(error)}`),
-      );
-  }
 
   let record: Release;
   try {
@@ -134,21 +119,66 @@ export async function rollout(
             logUrl: release.logUrl,
             environmentUrl: release.environmentUrl,
             description: `canary-shift ${plan.strategy} into ${plan.target}`,
+            owner,
           })));
   } catch (error) {
     throw new OperationError(
-      `Could not record the release in ${ledger.describe()}: ${errorMessage(error)}. ` +
-        (decision.kind === 'revert'
-          ? `Traffic was returned to ${plan.live} (verified) and the release was not started.`
-          : 'No traffic was moved.'),
+      `Could not record the release in ${ledger.describe()}: ${errorMessage(error)}. No traffic was moved.`,
     );
   }
-  await deps.onRelease?.(record, decision);
+  // Before any traffic moves, this shift takes its turn: a rollback or an
+  // earlier shift that is alive makes it refuse; abandoned entries are closed.
+  let claim = release.claim;
+  if (claim && record.id !== claim.release.id) await claim.stop();
+  if (!claim || record.id !== claim.release.id)
+    claim = await EnvironmentClaim.take(ledger, record, {
+      ...deps.claimOptions,
+      log: (line) => log.info(line),
+      onRefusal: decision.kind === 'resume' ? 'error' : 'discard',
+    });
+  else if ((await claim.check()) !== 'held')
+    throw new OperationError(
+      `This shift no longer holds ${release.environment}: ${claim.lostReason ?? 'the ledger could not be read'}. No traffic was moved.`,
+    );
+  try {
+    record = claim.release;
+    await deps.onRelease?.(record, decision);
+    if (decision.kind === 'revert') {
+      try {
+        await restoreLive(router, plan.live, plan.target, log, {
+          attempts: deps.revertAttempts,
+          baseDelayMs: deps.revertBaseDelayMs,
+        });
+      } catch (error) {
+        throw new UnsettledTrafficError(
+          `${decision.message} The revert failed: ${errorMessage(error)}. The router still has ${formatWeights(weights)}.`,
+        );
+      }
+      log.info(`All traffic is back on ${plan.live} (verified).`);
+    }
+    return await walk(plan, release, deps, options, decision, record, claim);
+  } finally {
+    await claim.stop();
+  }
+}
 
+async function walk(
+  plan: ShiftPlan,
+  release: ReleaseInfo,
+  deps: RolloutDependencies,
+  options: { signal?: AbortSignal },
+  decision: StartDecision,
+  record: Release,
+  claim: EnvironmentClaim,
+): Promise<RolloutOutcome> {
+  const { ledger, log } = deps;
   const steps = decision.kind === 'resume' ? stepsFrom(plan.steps, decision.weight) : plan.steps;
-  const outcome = await shift(plan, deps, { steps, signal: options.signal });
+  const outcome = await shift(plan, { ...deps, claim }, { steps, signal: options.signal });
 
-  if (outcome.result !== 'held') {
+  // No heartbeat may land after the entry is finished.
+  await claim.stop();
+  // A rollback that took over has already recorded how this release ended.
+  if (outcome.result !== 'held' && outcome.cause !== 'superseded') {
     const status =
       outcome.result === 'promoted'
         ? 'success'

@@ -1,4 +1,5 @@
 import { errorMessage, OperationError } from '../errors.js';
+import type { TrafficClaim } from '../ledger/claim.js';
 import { retry } from '../retry.js';
 import { allTo, formatWeights, type Router, sameWeights, split, type Weights } from '../traffic/router.js';
 import type { IntervalPoint, StepAnalyst, StepVerdict, StepVerdictKind } from './analyst.js';
@@ -25,12 +26,28 @@ export interface ShiftDependencies {
   /** How hard to try returning traffic to the live slot when the router fails (default 5 attempts over ~8 s). */
   revertAttempts?: number;
   revertBaseDelayMs?: number;
+  /**
+   * The shift's hold on its environment (see `EnvironmentClaim`): checked
+   * before and after every traffic change. Once another writer (a rollback)
+   * has ended it, the shift changes no more traffic.
+   */
+  claim?: TrafficClaim;
 }
 
 export type ShiftResult = 'promoted' | 'rolled-back' | 'held';
 
 /** Why a shift stopped before promotion. */
-export type StopCause = 'verdict' | 'inconclusive' | 'analysis-error' | 'router' | 'deadline' | 'cancelled';
+export type StopCause =
+  | 'verdict'
+  | 'inconclusive'
+  | 'analysis-error'
+  | 'router'
+  | 'deadline'
+  | 'cancelled'
+  /** A rollback took the environment over: the shift leaves traffic to it. */
+  | 'superseded'
+  /** The ledger could not say whether the shift still holds its environment. */
+  | 'ledger';
 
 /** What happened in one step, for the timeline table. */
 export interface StepRecord {
@@ -156,6 +173,7 @@ export async function shift(
       if (options.signal?.aborted) throw new Stop('cancelled', cancelledReason(options.signal));
       if (clock.now() >= deadline) throw deadlineStop(plan);
       const weights = split(plan.target, plan.live, step.weight);
+      await guard(label);
       event(`${label}: ${formatWeights(weights)}.`);
       try {
         await router.set(weights);
@@ -166,6 +184,9 @@ export async function shift(
           `The router failed at ${label.toLowerCase()} (${step.weight}%): ${errorMessage(error)}`,
         );
       }
+      // A rollback that took over while the change was on its way may have
+      // moved traffic first; this change must not be what stays.
+      if (deps.claim && (await deps.claim.check()) === 'lost') return superseded(true);
       lastVerified = weights;
       current = step.weight;
       curve.push({ at: clock.now(), weight: step.weight });
@@ -180,6 +201,7 @@ export async function shift(
         error instanceof Stop
           ? error
           : new Stop('analysis-error', `The analysis failed: ${errorMessage(error)}`);
+      if (stop.stopCause === 'superseded') return superseded(false);
       records.push({
         step,
         startedAt: stepStarted,
@@ -203,6 +225,8 @@ export async function shift(
     });
     if (verdict.verdict === 'pass') {
       event(`${label}: pass (${verdict.samples} samples). ${verdict.reason}`);
+      // A rollback may have taken over during the hold: nothing is promoted over it.
+      if (deps.claim && (await deps.claim.check()) === 'lost') return superseded(false);
       continue;
     }
     const cause: StopCause = verdict.verdict === 'fail' ? 'verdict' : 'inconclusive';
@@ -232,12 +256,70 @@ export async function shift(
     `All ${steps.length} steps passed; ${plan.target} receives 100% of traffic.`,
   );
 
+  /** Before a step's change: stops the shift when its claim is lost or cannot be read. */
+  async function guard(label: string): Promise<void> {
+    const standing = await deps.claim?.check();
+    if (standing === 'lost') throw new Stop('superseded', deps.claim!.lostReason ?? 'the claim was lost');
+    if (standing === 'unknown')
+      throw new Stop(
+        'ledger',
+        `The ledger could not say whether this shift still holds its environment before ${label.toLowerCase()}`,
+      );
+  }
+
+  /**
+   * Another writer (a rollback) ended this shift's entry: traffic is its to
+   * move, and the shift changes nothing — unless its own last change may have
+   * landed after the rollback's. Then it waits for the rollback to end and
+   * settles on what the rollback settled: the rollback's slot when it
+   * succeeded, the live slot when it failed (what a failed rollback also
+   * restores), so the two never pull traffic apart.
+   */
+  async function superseded(afterChange: boolean): Promise<ShiftOutcome> {
+    log.section?.(undefined);
+    const why = deps.claim?.lostReason ?? 'another writer took the environment over';
+    let reason = `A rollback took over: ${why}. This shift moves no more traffic.`;
+    let settled = true;
+    if (afterChange) {
+      const rollback = await deps.claim!.takeover().catch(() => undefined);
+      const slots = [plan.live, plan.target];
+      const back =
+        rollback?.status === 'success' && slots.includes(rollback.slot)
+          ? rollback.slot
+          : rollback
+            ? plan.live
+            : undefined;
+      if (back === undefined) {
+        settled = false;
+        reason += ` Its last change may have landed after the rollback's, and the rollback had not finished: check the router.`;
+      } else
+        try {
+          await restoreLive(router, back, slots.find((s) => s !== back)!, log, {
+            attempts: deps.revertAttempts,
+            baseDelayMs: deps.revertBaseDelayMs,
+          });
+          reason += ` Its last change may have landed after the rollback's ${rollback!.status === 'success' ? 'flip' : 'failure'}, so all traffic was put back on ${back} (verified).`;
+        } catch (error) {
+          settled = false;
+          reason += ` Its last change may have landed after the rollback's, and putting all traffic back on ${back} failed: ${errorMessage(error)}.`;
+        }
+    }
+    log.warning(reason);
+    return finish('rolled-back', afterChange ? 0 : Math.max(current, 0), reason, {
+      cause: 'superseded',
+      settled,
+    });
+  }
+
   async function revert(
     reason: string,
     cause: StopCause,
     verdictAt: number,
     firstFailureAt?: number,
   ): Promise<ShiftOutcome> {
+    // A rollback that took over owns the traffic now; an unreadable ledger
+    // does not stop a revert, which only ever moves traffic to safety.
+    if (deps.claim && (await deps.claim.check()) === 'lost') return superseded(false);
     log.section?.(undefined);
     log.warning(`${sentence(reason)} Returning all traffic to ${plan.live}.`);
     try {
@@ -255,6 +337,8 @@ export async function shift(
         detection: { firstFailureAt, verdictAt },
       });
     }
+    // A rollback that took over while the revert was on its way settles traffic.
+    if (deps.claim && (await deps.claim.check()) === 'lost') return superseded(true);
     const revertedAt = clock.now();
     curve.push({ at: revertedAt, weight: 0 });
     const took = ((revertedAt - verdictAt) / 1000).toFixed(2);
@@ -284,6 +368,10 @@ async function hold(
   const controller = new AbortController();
   const remaining = deadline - clock.now();
   const onCancel = () => controller.abort(new Stop('cancelled', cancelledReason(cancel!)));
+  const onLost = () =>
+    controller.abort(new Stop('superseded', deps.claim?.lostReason ?? 'the claim was lost'));
+  if (deps.claim?.signal.aborted) throw new Stop('superseded', deps.claim.lostReason ?? 'the claim was lost');
+  deps.claim?.signal.addEventListener('abort', onLost, { once: true });
   // A cancellation that arrived while the router was changing has already
   // fired its event: act on it now instead of holding the whole step.
   if (cancel?.aborted) throw new Stop('cancelled', cancelledReason(cancel));
@@ -307,6 +395,7 @@ async function hold(
   } finally {
     clearTimeout(timer);
     cancel?.removeEventListener('abort', onCancel);
+    deps.claim?.signal.removeEventListener('abort', onLost);
   }
 }
 

@@ -8,7 +8,12 @@ import type { Ledger } from '../../src/ledger/index.js';
  */
 export function ledgerContract(
   name: string,
-  hooks: { open: () => Promise<Ledger>; check?: () => void | Promise<void> },
+  hooks: {
+    open: () => Promise<Ledger>;
+    check?: () => void | Promise<void>;
+    /** Told of an entry the test removed, which the store may be asked about and answer "not found". */
+    gone?: (id: string) => void;
+  },
 ): void {
   describe(`${name}: the ledger contract`, () => {
     let ledger: Ledger;
@@ -162,6 +167,77 @@ export function ledgerContract(
       });
       expect((await ledger.current('production'))?.version).toBe('v1');
       expect(await ledger.previousGood('production')).toBeUndefined();
+    });
+
+    it('keeps who holds an entry, reads it back, and a heartbeat never revives an ended one', async () => {
+      const owner = { kind: 'rollback' as const, run: '4242', attempt: 2 };
+      const begun = await ledger.begin({
+        environment: 'production',
+        version: 'v1',
+        slot: 'blue',
+        commit: commit(1),
+        owner,
+        flip: true,
+      });
+      expect(begun).toMatchObject({ owner, flip: true, status: 'in_progress' });
+      const beat = await ledger.heartbeat(begun);
+      expect(beat).toMatchObject({ id: begun.id, status: 'in_progress', owner, flip: true });
+      expect(await ledger.reload(begun)).toMatchObject({ id: begun.id, status: 'in_progress', owner });
+
+      await ledger.finish(begun, { status: 'error', reason: 'Taken over by a rollback' });
+      // The holder's heartbeat and its success both arrive after the entry was ended: neither counts.
+      expect(await ledger.heartbeat(begun)).toMatchObject({ status: 'error' });
+      expect(await ledger.finish(begun, { status: 'success' })).toMatchObject({
+        status: 'error',
+        good: false,
+      });
+      expect(await ledger.reload(begun)).toMatchObject({
+        status: 'error',
+        reason: 'Taken over by a rollback',
+      });
+      expect(await ledger.current('production')).toBeUndefined();
+    });
+
+    it('removes an entry that changed nothing, and tells a gone entry apart', async () => {
+      const v1 = await live('v1', 'blue');
+      const refused = await ledger.begin({
+        environment: 'production',
+        version: 'v2',
+        slot: 'blue',
+        commit: commit(2),
+      });
+      await ledger.discard(refused);
+      hooks.gone?.(refused.id);
+      expect(await ledger.reload(refused)).toBeUndefined();
+      expect(await ledger.heartbeat(refused)).toBeUndefined();
+      expect((await ledger.history('production')).map((r) => r.id)).toEqual([v1.id]);
+      // blue still runs v1: the removed entry says nothing about it.
+      expect((await ledger.slots('production')).blue?.id).toBe(v1.id);
+    });
+
+    it('passes over a flip that did not succeed when asked what runs in a slot', async () => {
+      const v1 = await live('v1', 'blue');
+      const flip = await ledger.begin({
+        environment: 'production',
+        version: 'v0',
+        slot: 'blue',
+        commit: commit(3),
+        flip: true,
+      });
+      await ledger.finish(flip, { status: 'error', reason: 'the router refused' });
+      expect((await ledger.slots('production')).blue?.id).toBe(v1.id);
+      expect(await ledger.find('production', 'v0')).toBeUndefined();
+      const done = await ledger.finish(
+        await ledger.begin({
+          environment: 'production',
+          version: 'v1',
+          slot: 'blue',
+          commit: commit(1),
+          flip: true,
+        }),
+        { status: 'success' },
+      );
+      expect((await ledger.slots('production')).blue?.id).toBe(done.id);
     });
   });
 }

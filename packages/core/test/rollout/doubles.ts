@@ -3,7 +3,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Router, StepAnalysisRequest, StepAnalyst, StepVerdict, Weights } from '../../src/index.js';
+import type {
+  BeginRelease,
+  Release,
+  Router,
+  StepAnalysisRequest,
+  StepAnalyst,
+  StepVerdict,
+  Weights,
+} from '../../src/index.js';
 import { FileLedger, RouterError, sameWeights } from '../../src/index.js';
 
 export class MemoryRouter implements Router {
@@ -79,6 +87,14 @@ export function scriptedAnalyst(script: Script): StepAnalyst & { requests: StepA
 /** A real file ledger in a fresh temporary directory. */
 export function tempLedger(): FileLedger {
   return new FileLedger(path.join(mkdtempSync(path.join(tmpdir(), 'glidepath-rollout-')), 'ledger.json'));
+}
+
+/**
+ * An entry begun by a run that died ten minutes ago: in progress, its holder
+ * silent for twice the default staleness, so another writer may carry it on or close it.
+ */
+export function beginByDeadRun(ledger: FileLedger, release: BeginRelease): Promise<Release> {
+  return new FileLedger(ledger.file, { now: () => new Date(Date.now() - 10 * 60_000) }).begin(release);
 }
 
 export function silentLog() {
