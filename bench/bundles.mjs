@@ -3,7 +3,10 @@
 // measured as spawn → exit of `node dist/index.js` the way the runner starts it,
 // with runner files present and no inputs (every action then stops at input
 // validation, so this is load time plus the cheapest possible path).
-// Usage: npm run bench  [-- --runs 21]
+// With --against DIR (an older checkout's actions/, e.g. from `git archive HEAD~1 actions`),
+// each action's cold start there is measured in the same run, right after its own, for a side-by-side
+// look at what a change cost. The main bundles are checked against BUDGETS (entry file size).
+// Usage: npm run bench  [-- --runs 21] [-- --against /tmp/old/actions]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +15,14 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 21;
+const againstArg = process.argv.indexOf('--against');
+const against = againstArg > 0 ? path.resolve(process.argv[againstArg + 1]) : undefined;
+
+/**
+ * The most an action's main bundle (dist/index.js) may weigh: what every run loads before it
+ * reads its first input. Heavy clients (the AWS SDK, Kubernetes, zod) belong in lazy chunks.
+ */
+const BUDGETS = { 'verify-health': 650 * 1024 };
 
 const dir = mkdtempSync(path.join(tmpdir(), 'glidepath-bench-'));
 const env = { PATH: process.env.PATH, HOME: process.env.HOME };
@@ -44,10 +55,29 @@ for (const name of readdirSync(path.join(root, 'actions')).sort()) {
   const total = files.reduce((sum, f) => sum + statSync(path.join(dist, f)).size, 0);
   const entry = statSync(path.join(dist, 'index.js')).size;
   const t = time([path.join(dist, 'index.js')]);
-  rows.push([name, kb(entry), kb(total), ms(t.median), ms(t.p90)]);
+  const old = against && existsSync(path.join(against, name, 'dist', 'index.js'));
+  const before = old ? time([path.join(against, name, 'dist', 'index.js')]) : undefined;
+  const budget = BUDGETS[name];
+  rows.push([
+    name,
+    `${kb(entry)}${budget ? (entry <= budget ? ` (≤ ${kb(budget)} ✓)` : ` (over ${kb(budget)} ✗)`) : ''}`,
+    kb(total),
+    ms(t.median),
+    ms(t.p90),
+    ...(against ? [before ? ms(before.median) : 'n/a'] : []),
+  ]);
+  if (budget && entry > budget) process.exitCode = 1;
 }
 
-const header = ['action', 'index.js', 'dist total', 'cold start median', 'p90'];
+const header = [
+  'action',
+  'index.js',
+  'dist total',
+  'cold start median',
+  'p90',
+  ...(against ? ['median, --against'] : []),
+];
+if (against) rows[0].push(ms(baseline.median));
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
 console.log(`node ${process.version}, ${runs} runs each\n`);

@@ -51,11 +51,21 @@ function cell(text) {
     .replace(/\r?\n\s*/g, ' ');
 }
 
+/**
+ * An input's default: what action.yml gives the runner, or, for an input whose
+ * default lives in the code (so that an analysis file can stand beneath it),
+ * the one its description states as `Default: \`X\`.`.
+ */
+function defaultOf(spec) {
+  if (spec.default !== undefined && spec.default !== '') return spec.default;
+  return /Default: `([^`]*)`\.\s*$/.exec(String(spec.description ?? '').trim())?.[1] ?? '';
+}
+
 function inputsTable(inputs) {
-  const rows = Object.entries(inputs).map(
-    ([name, spec]) =>
-      `| \`${name}\` | ${spec.required ? 'yes' : 'no'} | ${spec.default === undefined || spec.default === '' ? '' : `\`${cell(spec.default)}\``} | ${cell(spec.description)} |`,
-  );
+  const rows = Object.entries(inputs).map(([name, spec]) => {
+    const value = defaultOf(spec);
+    return `| \`${name}\` | ${spec.required ? 'yes' : 'no'} | ${value === '' ? '' : `\`${cell(value)}\``} | ${cell(spec.description)} |`;
+  });
   return ['| input | required | default | description |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 

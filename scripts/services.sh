@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts the real services Glidepath's tests run against, all on
 # loopback: PostgreSQL, MariaDB and an OCI registry as shared servers; nginx,
-# HAProxy, Prometheus and buildah as binaries the tests start per case.
+# HAProxy, Prometheus, InfluxDB, Alertmanager, VictoriaMetrics and buildah as
+# binaries the tests start per case (test/support/*.ts).
 #
 #   scripts/services.sh install   Debian packages (needs root; runs apt-get update first)
 #   scripts/services.sh start     start the shared servers if they are not running (idempotent)
@@ -23,7 +24,7 @@ PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || t
 PG_PASSWORD="glidepath-pg-test"
 MARIADB_PASSWORD="glidepath-mariadb-test"
 
-PACKAGES=(git openssl ca-certificates postgresql mariadb-server mariadb-client nginx-light libnginx-mod-http-lua haproxy prometheus docker-registry buildah busybox-static iproute2 procps curl apache2-utils)
+PACKAGES=(git openssl ca-certificates postgresql mariadb-server mariadb-client nginx-light libnginx-mod-http-lua haproxy prometheus influxdb prometheus-alertmanager victoria-metrics docker-registry buildah busybox-static iproute2 procps curl apache2-utils)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 

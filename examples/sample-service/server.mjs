@@ -16,6 +16,7 @@
 //   HEALTHZ_FAILS (1: /healthz answers 503 too when ERROR_RATE applies)
 //   FAIL_PATHS (comma-separated paths ERROR_RATE applies to, e.g. /checkout; default every path but /healthz)
 //   ERROR_STATUS (the status of a failed answer; default 500)
+//   LOG_ERRORS (1: one logfmt line on stderr per failed answer, level=error, for a log pipeline to ship)
 import http from 'node:http';
 import client from 'prom-client';
 
@@ -32,6 +33,7 @@ const failPaths = (process.env.FAIL_PATHS ?? '')
   .map((p) => p.trim())
   .filter(Boolean);
 const errorStatus = Number(process.env.ERROR_STATUS ?? 500);
+const logErrors = process.env.LOG_ERRORS === '1';
 
 const registry = new client.Registry();
 registry.setDefaultLabels({ version, slot });
@@ -75,6 +77,10 @@ const server = http.createServer(async (req, res) => {
     'x-pid': String(process.pid),
   });
   res.end(body);
+  if (failing && logErrors)
+    process.stderr.write(
+      `level=error msg="request failed" method=${req.method} path=${url.pathname} status=${status} version=${version} slot=${slot}\n`,
+    );
   requests.inc({ route, code: String(status) });
   end();
 });

@@ -28,6 +28,8 @@ export interface BackendSpec {
   errorStatus?: number;
   /** A given port (a redeploy into the same slot); a free one by default. */
   port?: number;
+  /** Log a line per failed answer on stderr (`level=error …`), for a test's log shipper. */
+  logErrors?: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ async function startBackend(spec: BackendSpec): Promise<Backend> {
       ERROR_RATE: String(spec.errorRate ?? 0),
       FAIL_PATHS: (spec.failPaths ?? []).join(','),
       ERROR_STATUS: String(spec.errorStatus ?? 500),
+      ...(spec.logErrors ? { LOG_ERRORS: '1' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

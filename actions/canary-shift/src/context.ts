@@ -8,6 +8,7 @@ import {
   input,
   loadKubeConfig,
   placeholdersIn,
+  queryWindowProblems,
   type RawInputs,
   type RouterSettings,
   readInputs,
@@ -24,6 +25,7 @@ import {
   splitCommand,
   trafficConfig,
   trafficFields,
+  withAnalysisFile,
 } from '@glidepath/core';
 
 /** Inputs of canary-shift, keyed by their action.yml names. */
@@ -81,7 +83,10 @@ export interface ShiftContext {
  * router still has exactly what it had.
  */
 export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftContext> {
-  const values = await readInputs(fields, raw);
+  const values = await readInputs(
+    fields,
+    await withAnalysisFile(raw, fields, process.env.GITHUB_WORKSPACE ?? process.cwd()),
+  );
   const router = routerSettings(values);
   const target = values['target-slot'];
   const slotNames = [...values.slots.keys()];
@@ -160,6 +165,12 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
       'step-duration',
       formatDuration(values['step-duration']),
     ),
+    ...queryWindowProblems(
+      checked,
+      values['step-duration'],
+      'step-duration',
+      formatDuration(values['step-duration']),
+    ),
   ]);
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const token = values.token || process.env.GITHUB_TOKEN || undefined;
@@ -199,7 +210,7 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<ShiftC
     router,
     analysisFor,
     needsLiveVersion: values.queries.some(
-      (q) => q.compare === 'live' && placeholdersIn(q.query).includes('version'),
+      (q) => q.compare === 'live' && placeholdersIn(q.query ?? q.url ?? '').includes('version'),
     ),
     environment: values.environment,
     version: values.version,

@@ -24,6 +24,21 @@ describe('canary-shift inputs', () => {
     for (const name of Object.keys(analysisFields)) expect(mine[name], name).toEqual(theirs[name]);
   });
 
+  it('states truthfully the defaults that live in the code (so an analysis file can stand beneath them)', async () => {
+    const inputs = inputsOf('canary-shift') as Record<string, { description: string; default?: string }>;
+    let stated = 0;
+    for (const [name, spec] of Object.entries(inputs)) {
+      const field = (fields as Record<string, { parse(raw: string): unknown }>)[name]!;
+      const match = /Default: `([^`]*)`\.\s*$/.exec(spec.description.trim());
+      if (!match) continue;
+      stated++;
+      // A default stated in the description is never also given to the runner, which would hide the file.
+      expect(spec.default ?? '', name).toBe('');
+      expect(await field.parse(match[1]!), name).toEqual(await field.parse(''));
+    }
+    expect(stated).toBeGreaterThanOrEqual(14);
+  });
+
   const defaults = Object.fromEntries(
     Object.entries(inputsOf('canary-shift') as Record<string, { default?: string }>).map(([k, v]) => [
       k,

@@ -9,6 +9,7 @@ import {
   baselineWindowProblem,
   formatDuration,
   input,
+  queryWindowProblems,
   type RawInputs,
   readInputs,
   requireInputs,
@@ -17,6 +18,7 @@ import {
   type TrafficRouter,
   trafficConfig,
   trafficFields,
+  withAnalysisFile,
 } from '@glidepath/core';
 
 export const fields = {
@@ -86,7 +88,10 @@ export interface Context {
 }
 
 export async function readContext(raw: RawInputs = runnerInputs): Promise<Context> {
-  const values = await readInputs(fields, raw);
+  const values = await readInputs(
+    fields,
+    await withAnalysisFile(raw, fields, process.env.GITHUB_WORKSPACE ?? process.cwd()),
+  );
   requireInputs([
     values.duration < values.interval && {
       input: 'duration',
@@ -154,6 +159,7 @@ export async function readContext(raw: RawInputs = runnerInputs): Promise<Contex
   );
   requireInputs([
     baselineWindowProblem(analysis, values.duration, 'duration', formatDuration(values.duration)),
+    ...queryWindowProblems(analysis, values.duration, 'duration', formatDuration(values.duration)),
   ]);
   return {
     analysis,

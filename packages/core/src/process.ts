@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { OperationError } from './errors.js';
 import { formatDuration, MAX_TIMER_MS } from './inputs/duration.js';
-import { redact } from './secrets.js';
+import { isSecretVariable, redact } from './secrets.js';
 
 export interface ProcessOptions {
   cwd?: string;
@@ -168,6 +168,7 @@ export function childEnvironment(
     if (/^INPUT_/i.test(key)) continue;
     if (/^ACTIONS_/i.test(key) && !options.runnerVariables?.includes(key)) continue;
     if (key === 'GITHUB_TOKEN' && !options.githubToken) continue;
+    if (isSecretVariable(key)) continue;
     env[key] = value;
   }
   for (const [key, value] of Object.entries(extra ?? {})) if (value !== undefined) env[key] = value;

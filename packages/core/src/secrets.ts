@@ -28,6 +28,17 @@ export function registerSecret(value: string | undefined): void {
   }
 }
 
+/** Environment variables that hold a secret the action read (a provider's token): kept from child processes. */
+const secretVariables = new Set<string>();
+
+export function registerSecretVariable(name: string): void {
+  secretVariables.add(name);
+}
+
+export function isSecretVariable(name: string): boolean {
+  return secretVariables.has(name);
+}
+
 export function redact(text: string): string {
   let out = text;
   for (const secret of secrets) out = out.split(secret).join('***');
@@ -42,6 +53,7 @@ export function containsSecret(text: string): boolean {
 /** For tests: forget registered secrets between cases in one process. */
 export function resetSecretsForTest(): void {
   secrets.clear();
+  secretVariables.clear();
 }
 
 /**

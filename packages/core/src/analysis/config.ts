@@ -4,6 +4,8 @@
  * this shape, so another action (canary-shift) can build one too.
  */
 
+import { formatDuration } from '../inputs/duration.js';
+
 /** How an interval without evidence counts: a failed interval, a passing one, or neither. */
 export type EvidencePolicy = 'fail' | 'inconclusive' | 'pass';
 
@@ -34,12 +36,29 @@ export interface ProbeCheck {
   dryRun?: boolean;
 }
 
+/** The metric backends a query can run on (`provider:` of a `queries` entry). */
+export const PROVIDER_KINDS = [
+  'prometheus',
+  'loki',
+  'influxdb',
+  'web',
+  'alertmanager',
+  'datadog',
+  'cloudwatch',
+] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
 /**
- * A PromQL instant query evaluated once per interval; every series must stay
- * within the bounds. `query` is already expanded for the slot under analysis.
+ * A query evaluated on its provider once per interval (or once per its own
+ * `interval`); every series must stay within the bounds. `query` is already
+ * expanded for the slot under analysis: PromQL, LogQL, InfluxQL, a URL (web),
+ * label matchers (alertmanager), a Datadog query, or CloudWatch's metric data
+ * queries as JSON.
  */
 export interface QueryCheck {
   name: string;
+  /** Which backend answers it; `prometheus` when not given. */
+  provider?: ProviderKind;
   query: string;
   max?: number;
   min?: number;
@@ -47,6 +66,25 @@ export interface QueryCheck {
   compare?: LiveComparison;
   /** A shadow query: evaluated and reported, never part of the verdict. */
   dryRun?: boolean;
+  /** Evaluate at most this often (a backend with 60 s resolution); the analysis interval when not given. */
+  intervalMs?: number;
+  /** Ask about the window ending this long ago (a backend that ingests late). */
+  delayMs?: number;
+  /** The window each evaluation covers, where the backend takes one (`{{lookback}}` in the query). */
+  lookbackMs?: number;
+  /** This query's own policies, over the analysis's `on-no-data` / `on-error`. */
+  onNoData?: EvidencePolicy;
+  onError?: EvidencePolicy;
+  /** `provider: web`: how the URL in `query` is asked and where the number is in the answer. */
+  web?: WebRequest;
+}
+
+export interface WebRequest {
+  headers: Record<string, string>;
+  /** A JSON body, sent with POST (GET without one). */
+  body?: string;
+  /** A JSONPath (`$.data.errors`) selecting one or more numbers in the answer. */
+  jsonPath: string;
 }
 
 /** The relative bounds of a query compared with the live slot. */
@@ -62,10 +100,25 @@ export interface LiveComparison {
   maxRatio?: number;
 }
 
-export interface PrometheusSource {
+/** Where a provider's server is and what every request to it carries. */
+export interface BackendSettings {
   url: URL;
-  /** Authorization and the like; values are registered as secrets. */
+  /** Authorization, a tenant and the like; values are registered as secrets. */
   headers: Record<string, string>;
+}
+
+/** The connection settings of every provider the queries use (the `providers` block, `prometheus-*` inputs). */
+export interface ProviderSettings {
+  prometheus?: BackendSettings;
+  loki?: BackendSettings;
+  influxdb?: BackendSettings & { database: string; retentionPolicy?: string };
+  alertmanager?: BackendSettings;
+  /** The site's API host, with the API and application keys as headers. */
+  datadog?: BackendSettings;
+  /** The region (and an endpoint); credentials come from the AWS SDK's standard chain. */
+  cloudwatch?: { region: string; endpoint?: URL };
+  /** Headers every web query sends (credentials named in the providers block). */
+  web?: { headers: Record<string, string> };
 }
 
 export interface HttpOptions {
@@ -120,7 +173,7 @@ export interface TrafficSettings {
 export interface AnalysisConfig {
   probes: ProbeCheck[];
   queries: QueryCheck[];
-  prometheus?: PrometheusSource;
+  providers: ProviderSettings;
   baseline?: BaselineSettings;
   traffic?: TrafficSettings;
   intervalMs: number;
@@ -235,6 +288,35 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     keys.length === Object.keys(right).length &&
     keys.every((key) => Object.hasOwn(right, key) && jsonEqual(left[key], right[key]))
   );
+}
+
+/**
+ * A query evaluated only every so often (its own `interval`) must be asked
+ * `failure-threshold` times within the window, or it could never fail it:
+ * a bad input naming the window's input, before anything runs.
+ */
+export function queryWindowProblems(
+  config: AnalysisConfig,
+  windowMs: number,
+  input: string,
+  value: string,
+): Array<{ input: string; value: string; expected: string }> {
+  return config.queries
+    .filter((query) => query.intervalMs !== undefined && query.intervalMs > config.intervalMs)
+    .flatMap((query) => {
+      const every = query.intervalMs!;
+      // The first evaluation is at the window's start, then one per interval.
+      const evaluations = Math.floor(Math.max(0, windowMs - config.intervalMs) / every) + 1;
+      if (evaluations >= config.failureThreshold) return [];
+      const needed = (config.failureThreshold - 1) * every + config.intervalMs;
+      return [
+        {
+          input,
+          value,
+          expected: `at least ${formatDuration(needed)}: query "${query.name}" is evaluated every ${formatDuration(every)}, so this window asks it ${evaluations} time${evaluations > 1 ? 's' : ''}, fewer than failure-threshold ${config.failureThreshold}, and it could never fail (lengthen the window, or give the query a shorter interval)`,
+        },
+      ];
+    });
 }
 
 /**

@@ -12,18 +12,29 @@ import { DURATION_LIMITS } from '../inputs/duration.js';
 import type { Field } from '../inputs/fields.js';
 import * as input from '../inputs/fields.js';
 import { type Parsed, requireInputs } from '../inputs/read.js';
-import { displayUrl, isSecretHeader, registerSecret, registerUrlSecrets } from '../secrets.js';
+import {
+  displayUrl,
+  isSecretHeader,
+  registerSecret,
+  registerSecretVariable,
+  registerUrlSecrets,
+} from '../secrets.js';
 import {
   type AnalysisConfig,
   type JsonExpectation,
   type ProbeCheck,
+  type ProviderKind,
+  type ProviderSettings,
   parseJsonPath,
   parseStatusRanges,
   type QueryCheck,
   SUCCESS_STATUS,
   type TrafficSettings,
 } from './config.js';
-import type { CheckEntry, QueryEntry } from './schemas.js';
+import type { MetricDataQuery } from './providers/cloudwatch.js';
+import { datadogUrl } from './providers/datadog.js';
+import { influxString } from './providers/influxdb.js';
+import type { CheckEntry, EnvReference, ProvidersEntry, QueryEntry } from './schemas.js';
 import {
   expand,
   expandDeep,
@@ -73,6 +84,7 @@ function isHttpUrl(text: string): boolean {
  * (about four seconds).
  */
 export const analysisFields = {
+  'analysis-file': input.optionalString(),
   url: templatedUrls({ default: [] }),
   checks: input.structured(async () => (await import('./schemas.js')).checksSchema, {
     default: [],
@@ -90,7 +102,11 @@ export const analysisFields = {
   'prometheus-password': input.secret({ default: '' }),
   queries: input.structured(async () => (await import('./schemas.js')).queriesSchema, {
     default: [],
-    what: 'a YAML list of queries, each with name, query and max and/or min (or compare: live with max-increase and/or max-ratio)',
+    what: 'a YAML list of queries, each with name, query (or url and json-path for provider: web) and max and/or min (or compare: live with max-increase and/or max-ratio)',
+  }),
+  providers: input.structured(async () => (await import('./schemas.js')).providersSchema, {
+    default: {},
+    what: 'a YAML block of metric providers (prometheus, loki, influxdb, alertmanager, web), each with its url and credentials named by environment variable ({ env: NAME })',
   }),
   // Bounded by kind (inputs/duration.ts): an interval and a request's timeout at 1 h.
   interval: input.duration({ default: 2000, min: 100, max: DURATION_LIMITS.interval }),
@@ -134,17 +150,19 @@ export function analysisConfig(
   const live = sideValues(scope, 'live');
   const hints = scope.hints ?? {};
 
+  const entries = values.queries.map((q) => withLookback(q, values.interval));
   const templated: Array<[string, string[], string]> = [
     ['url', values.url, values.url.join('\n')],
     ['baseline-url', values['baseline-url'] ? [values['baseline-url']] : [], values['baseline-url'] ?? ''],
     ['checks', stringsIn(values.checks), '(the checks block)'],
-    ['queries', values.queries.map((q) => q.query), '(the queries block)'],
+    ['queries', entries.map((q) => q.text), '(the queries block)'],
   ];
   for (const [name, texts, value] of templated) {
     const problem = templateProblem(texts, target, hints);
     if (problem) problems.push({ input: name, value, expected: problem });
   }
-  problems.push(...values.queries.flatMap((q) => compareProblems(q, scope, live)));
+  problems.push(...entries.flatMap((q) => compareProblems(q, scope, live)));
+  problems.push(...entries.flatMap(webTemplateProblems));
   const baselineUses = placeholdersIn(values['baseline-url'] ?? '').filter(
     (p) => p === 'slot' || p === 'address',
   );
@@ -179,7 +197,7 @@ export function analysisConfig(
       }),
     ),
   ];
-  const queries: QueryCheck[] = values.queries.map((q) => queryFromEntry(q, scope, target, live));
+  const queries: QueryCheck[] = entries.map((q) => queryFromEntry(q, scope, target, live));
   const baselineText =
     values['baseline-url'] === undefined ? undefined : expand(values['baseline-url'], target);
   const baselineUrl =
@@ -202,16 +220,27 @@ export function analysisConfig(
       ...shown(values.checks.length ? 'checks' : 'url', repeated.join(', ')),
       expected: `each check named once (give the checks distinct "name"s; ${repeated.map((n) => `"${n}"`).join(', ')} repeats)`,
     });
-  if (queries.length && !values['prometheus-url'])
-    problems.push({
-      ...shown('prometheus-url', ''),
-      expected: 'the Prometheus server to run "queries" against',
-    });
-  if (values['prometheus-url'] && !queries.length)
+  const providers = providerSettings(values, problems);
+  for (const query of queries) {
+    const kind = query.provider ?? 'prometheus';
+    if (kind === 'web' || providers[kind]) continue;
+    problems.push(
+      kind === 'prometheus'
+        ? {
+            ...shown('prometheus-url', ''),
+            expected: `the Prometheus server to run query "${query.name}" against (or providers: prometheus: url)`,
+          }
+        : {
+            ...shown('providers', '(the providers block)'),
+            expected: `a "${kind}" entry with its url, since query "${query.name}" has provider: ${kind}`,
+          },
+    );
+  }
+  if (values['prometheus-url'] && !queries.some((q) => (q.provider ?? 'prometheus') === 'prometheus'))
     problems.push({
       ...shown('queries', ''),
       expected:
-        'at least one query when "prometheus-url" is set (a query with name, query and max and/or min)',
+        'at least one Prometheus query when "prometheus-url" is set (a query with name, query and max and/or min)',
     });
   const username = values['prometheus-username'];
   const password = values['prometheus-password'];
@@ -284,21 +313,15 @@ export function analysisConfig(
   requireInputs(problems);
 
   for (const probe of probes) registerProbeSecrets(probe);
-  const prometheusUrl = values['prometheus-url'];
-  const prometheusHeaders: Record<string, string> = {};
-  if (token) prometheusHeaders.authorization = `Bearer ${token}`;
-  if (username) {
-    const basic = Buffer.from(`${username}:${password}`).toString('base64');
-    registerSecret(basic);
-    prometheusHeaders.authorization = `Basic ${basic}`;
-  }
-  if (prometheusUrl) registerUrlSecrets(prometheusUrl);
+  for (const query of queries)
+    for (const [name, value] of Object.entries(query.web?.headers ?? {}))
+      if (isSecretHeader(name)) registerSecret(value);
 
   return {
     probes,
     queries,
+    providers,
     ...(traffic ? { traffic } : {}),
-    ...(prometheusUrl ? { prometheus: { url: prometheusUrl, headers: prometheusHeaders } } : {}),
     ...(baselineUrl
       ? {
           baseline: {
@@ -331,19 +354,19 @@ export function analysisConfig(
  * compares the slot with itself), and needs a live slot to compare with.
  */
 function compareProblems(
-  entry: QueryEntry,
+  entry: PreparedQuery,
   scope: SlotScope,
   live: ReturnType<typeof sideValues>,
 ): InputProblem[] {
   if (entry.compare !== 'live') return [];
   const value = `(query "${entry.name}")`;
-  const used = placeholdersIn(entry.query);
+  const used = placeholdersIn(entry.text);
   if (!used.includes('slot') && !used.includes('address'))
     return [
       {
         input: 'queries',
         value,
-        expected: `a query written for {{slot}} when it has compare: live (as written, the live slot's query would be the same as the target's: ${entry.query})`,
+        expected: `a query written for {{slot}} when it has compare: live (as written, the live slot's query would be the same as the target's: ${entry.text})`,
       },
     ];
   if (scope.slot === undefined || scope.liveSlot === undefined)
@@ -354,7 +377,7 @@ function compareProblems(
         expected: `a live slot to compare with (compare: live${scope.hints?.['live-slot'] ? `; ${scope.hints['live-slot']}` : ''})`,
       },
     ];
-  const problem = templateProblem([entry.query], live, {
+  const problem = templateProblem([entry.text], live, {
     version: scope.liveVersionHint ?? 'the ledger has no release recorded in the live slot',
   });
   return problem
@@ -362,23 +385,151 @@ function compareProblems(
     : [];
 }
 
+/** A `queries` entry with its provider resolved and `{{lookback}}` written out. */
+type PreparedQuery = QueryEntry & { provider: ProviderKind; text: string; lookbackMs: number };
+
+/**
+ * What a SaaS backend's entry gets when it gives no interval or lookback of
+ * its own: Datadog ingests within seconds to a minute and keeps a point per
+ * 10 s or more, so asking every 2 s would only see the same empty end of
+ * the window.
+ */
+const PROVIDER_DEFAULTS: Partial<Record<ProviderKind, { intervalMs: number; lookbackMs: number }>> = {
+  datadog: { intervalMs: 30_000, lookbackMs: 300_000 },
+  // CloudWatch keeps a datapoint per minute (standard resolution) and publishes it a minute or more late.
+  cloudwatch: { intervalMs: 60_000, lookbackMs: 300_000 },
+};
+
+/**
+ * The entry's query text (a web query's URL) with `{{lookback}}` replaced by
+ * its window: the entry's `lookback`, else its `interval`, else the
+ * analysis's, in a form PromQL, LogQL and InfluxQL all read (`30s`, `1500ms`);
+ * and its provider's defaults filled in.
+ */
+function withLookback(entry: QueryEntry, analysisIntervalMs: number): PreparedQuery {
+  const provider = entry.provider ?? 'prometheus';
+  const defaults = PROVIDER_DEFAULTS[provider];
+  const interval = entry.interval ?? defaults?.intervalMs;
+  const lookbackMs = entry.lookback ?? defaults?.lookbackMs ?? interval ?? analysisIntervalMs;
+  const written = lookbackMs % 1000 === 0 ? `${lookbackMs / 1000}s` : `${lookbackMs}ms`;
+  const source = provider === 'cloudwatch' ? cloudwatchQueries(entry) : (entry.query ?? entry.url ?? '');
+  const text = source.replace(/\{\{\s*lookback\s*\}\}/g, written);
+  return {
+    ...entry,
+    provider,
+    text,
+    lookbackMs,
+    ...(interval !== undefined ? { interval } : {}),
+    ...(defaults ? { lookback: lookbackMs } : {}),
+  };
+}
+
+/**
+ * A CloudWatch entry as the API's MetricDataQueries, in JSON (placeholders
+ * kept, expanded later as JSON string content): its `metrics`, or its one
+ * `query` expression (metric math or Metrics Insights). Only the last query
+ * is returned unless some say `return`.
+ */
+function cloudwatchQueries(entry: QueryEntry): string {
+  const period = entry.period ?? 60;
+  if (entry.metrics === undefined)
+    return JSON.stringify([{ Id: 'q', Expression: entry.query ?? '', Period: period, ReturnData: true }]);
+  const chosen = entry.metrics.some((m) => m.return !== undefined);
+  const queries: MetricDataQuery[] = entry.metrics.map((m, index) => ({
+    Id: m.id,
+    ...(m.expression !== undefined
+      ? { Expression: m.expression, Period: m.period ?? period }
+      : {
+          MetricStat: {
+            Metric: {
+              Namespace: m.namespace!,
+              MetricName: m.metric!,
+              ...(m.dimensions
+                ? {
+                    Dimensions: Object.entries(m.dimensions).map(([Name, value]) => ({
+                      Name,
+                      Value: String(value),
+                    })),
+                  }
+                : {}),
+            },
+            Period: m.period ?? period,
+            Stat: m.stat!,
+            ...(m.unit ? { Unit: m.unit } : {}),
+          },
+        }),
+    ...(m.label !== undefined ? { Label: m.label } : {}),
+    ...(m['account-id'] ? { AccountId: m['account-id'] } : {}),
+    ReturnData: chosen ? m.return === true : index === entry.metrics!.length - 1,
+  }));
+  return JSON.stringify(queries);
+}
+
+/** How a placeholder's value is written into each provider's query language. */
+const QUOTING: Record<ProviderKind, (value: string) => string> = {
+  prometheus: promqlString,
+  loki: promqlString,
+  alertmanager: promqlString,
+  influxdb: influxString,
+  // Tags are written bare in a Datadog query (`{slot:green}`).
+  datadog: (value) => value,
+  // Inside a JSON string of the metric data queries.
+  cloudwatch: (value) => JSON.stringify(value).slice(1, -1),
+  // A URL, as a probe's: an address is a host:port, written as it is.
+  web: (value) => value,
+};
+
+/** A web query's body and headers are sent as written: placeholders belong in its URL. */
+function webTemplateProblems(entry: PreparedQuery): InputProblem[] {
+  const texts = [entry.body ?? '', ...Object.values(entry.headers ?? {}).map(String)];
+  return texts.some((text) => placeholdersIn(text).length)
+    ? [
+        {
+          input: 'queries',
+          value: `(query "${entry.name}")`,
+          expected: 'placeholders only in the url of a web query (its body and headers are sent as written)',
+        },
+      ]
+    : [];
+}
+
 function queryFromEntry(
-  q: QueryEntry,
+  q: PreparedQuery,
   scope: SlotScope,
   target: ReturnType<typeof sideValues>,
   live: ReturnType<typeof sideValues>,
 ): QueryCheck {
+  const quote = QUOTING[q.provider];
+  // A gate counts firing alerts: none is the bound unless the entry gives one.
+  const gate = q.provider === 'alertmanager' && q.max === undefined && q.min === undefined;
   return {
     name: q.name,
-    query: expand(q.query, target, promqlString),
-    ...(q.max !== undefined ? { max: q.max } : {}),
+    ...(q.provider !== 'prometheus' ? { provider: q.provider } : {}),
+    query: expand(q.text, target, quote),
+    ...(q.max !== undefined ? { max: q.max } : gate ? { max: 0 } : {}),
     ...(q.min !== undefined ? { min: q.min } : {}),
+    ...(q.interval !== undefined ? { intervalMs: q.interval } : {}),
+    ...(q.delay !== undefined ? { delayMs: q.delay } : {}),
+    ...(q.lookback !== undefined || q.interval !== undefined ? { lookbackMs: q.lookbackMs } : {}),
+    ...(q['on-no-data'] ? { onNoData: q['on-no-data'] } : {}),
+    ...(q['on-error'] ? { onError: q['on-error'] } : {}),
+    ...(q.provider === 'web'
+      ? {
+          web: {
+            headers: Object.fromEntries(
+              Object.entries(q.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
+            ),
+            ...(q.body !== undefined ? { body: q.body } : {}),
+            jsonPath: q['json-path']!,
+          },
+        }
+      : {}),
     ...(q.compare === 'live'
       ? {
           compare: {
             slot: scope.slot!,
             liveSlot: scope.liveSlot!,
-            query: expand(q.query, live, promqlString),
+            query: expand(q.text, live, quote),
             ...(q['max-increase'] !== undefined ? { maxIncrease: q['max-increase'] } : {}),
             ...(q['max-ratio'] !== undefined ? { maxRatio: q['max-ratio'] } : {}),
           },
@@ -386,6 +537,113 @@ function queryFromEntry(
       : {}),
     ...(q['dry-run'] ? { dryRun: true } : {}),
   };
+}
+
+/**
+ * The connection settings of every provider: the `providers` block, with the
+ * `prometheus-*` inputs as the Prometheus entry. Each credential is read from
+ * the environment variable the block names and registered as a secret (and
+ * that variable kept from child processes); a variable that is not set is a
+ * bad input.
+ */
+function providerSettings(
+  values: AnalysisInputs,
+  problems: Array<InputProblem | undefined>,
+): ProviderSettings {
+  const block: ProvidersEntry = values.providers;
+  const where = { input: 'providers', value: '(the providers block)' };
+  const fromEnv = (reference: EnvReference, key: string): string => {
+    const value = process.env[reference.env];
+    if (!value) {
+      problems.push({
+        ...where,
+        expected: `the environment variable ${reference.env} set, since ${key} names it (e.g. env: ${reference.env}: \${{ secrets.${reference.env} }} on the step)`,
+      });
+      return '';
+    }
+    registerSecretVariable(reference.env);
+    registerSecret(value);
+    return value;
+  };
+  type Entry = NonNullable<ProvidersEntry['prometheus']>;
+  const headersOf = (entry: Omit<Entry, 'url'>, kind: string): Record<string, string> => {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(entry.headers ?? {}))
+      headers[name.toLowerCase()] =
+        typeof value === 'object' ? fromEnv(value, `providers.${kind}.headers.${name}`) : String(value);
+    if (entry.token) headers.authorization = `Bearer ${fromEnv(entry.token, `providers.${kind}.token`)}`;
+    if (entry.username && entry.password) {
+      const basic = Buffer.from(
+        `${entry.username}:${fromEnv(entry.password, `providers.${kind}.password`)}`,
+      ).toString('base64');
+      registerSecret(basic);
+      headers.authorization = `Basic ${basic}`;
+    }
+    for (const [name, value] of Object.entries(headers)) if (isSecretHeader(name)) registerSecret(value);
+    return headers;
+  };
+  const server = (entry: Entry, kind: string) => {
+    const url = new URL(entry.url);
+    registerUrlSecrets(url);
+    return { url, headers: headersOf(entry, kind) };
+  };
+
+  const settings: ProviderSettings = {};
+  const prometheusUrl = values['prometheus-url'];
+  if (block.prometheus && prometheusUrl)
+    problems.push({
+      ...where,
+      expected: `one Prometheus: "prometheus-url" (${displayUrl(prometheusUrl)}) or providers: prometheus, not both`,
+    });
+  if (block.prometheus) settings.prometheus = server(block.prometheus, 'prometheus');
+  else if (prometheusUrl) {
+    const headers: Record<string, string> = {};
+    const {
+      'prometheus-token': token,
+      'prometheus-username': username,
+      'prometheus-password': password,
+    } = values;
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (username) {
+      const basic = Buffer.from(`${username}:${password}`).toString('base64');
+      registerSecret(basic);
+      headers.authorization = `Basic ${basic}`;
+    }
+    registerUrlSecrets(prometheusUrl);
+    settings.prometheus = { url: prometheusUrl, headers };
+  }
+  if (block.loki) {
+    const loki = server(block.loki, 'loki');
+    if (block.loki.tenant) loki.headers['x-scope-orgid'] = block.loki.tenant;
+    settings.loki = loki;
+  }
+  if (block.influxdb)
+    settings.influxdb = {
+      ...server(block.influxdb, 'influxdb'),
+      database: block.influxdb.database,
+      ...(block.influxdb['retention-policy'] ? { retentionPolicy: block.influxdb['retention-policy'] } : {}),
+    };
+  if (block.alertmanager) settings.alertmanager = server(block.alertmanager, 'alertmanager');
+  if (block.datadog) {
+    const url = block.datadog.url
+      ? new URL(block.datadog.url)
+      : datadogUrl(block.datadog.site ?? 'datadoghq.com');
+    registerUrlSecrets(url);
+    settings.datadog = {
+      url,
+      headers: {
+        'dd-api-key': fromEnv(block.datadog['api-key'], 'providers.datadog.api-key'),
+        'dd-application-key': fromEnv(block.datadog['application-key'], 'providers.datadog.application-key'),
+      },
+    };
+  }
+  if (block.cloudwatch)
+    settings.cloudwatch = {
+      region: block.cloudwatch.region,
+      ...(block.cloudwatch.endpoint ? { endpoint: new URL(block.cloudwatch.endpoint) } : {}),
+    };
+  if (block.web) settings.web = { headers: headersOf(block.web, 'web') };
+  return settings;
 }
 
 function probeFromUrl(url: URL): ProbeCheck {

@@ -3,17 +3,21 @@
 export { type Comparison, compareToBaseline, type SideSummary } from './baseline.js';
 export {
   type AnalysisConfig,
+  type BackendSettings,
   type BaselineSettings,
   baselineWindowProblem,
   type EvidencePolicy,
   type HttpOptions,
   type JsonExpectation,
   type LiveComparison,
+  PROVIDER_KINDS,
   type ProbeCheck,
-  type PrometheusSource,
+  type ProviderKind,
+  type ProviderSettings,
   parseJsonPath,
   parseStatusRanges,
   type QueryCheck,
+  queryWindowProblems,
   type StatusRange,
   type TrafficSettings,
   valueAtPath,
@@ -30,7 +34,15 @@ export {
   type Verdict,
 } from './engine.js';
 export { type AnalysisFields, type AnalysisInputs, analysisConfig, analysisFields } from './fields.js';
-export { formatLabels, formatValue, type MetricProvider, ProviderError, type Series } from './metric.js';
+export { FILE_KEYS as ANALYSIS_FILE_KEYS, readAnalysisFile, withAnalysisFile } from './file.js';
+export {
+  type Evaluation,
+  formatLabels,
+  formatValue,
+  type MetricProvider,
+  ProviderError,
+  type Series,
+} from './metric.js';
 export {
   baselineUrlFor,
   type FailureKind,
@@ -39,7 +51,7 @@ export {
   type Sample as ProbeSample,
   type Side,
 } from './probe.js';
-export { PrometheusError, prometheusProvider, queryPrometheus } from './prometheus.js';
+export { providerFor } from './providers/index.js';
 export {
   dryRunWarnings,
   renderAnalysisSummary,

@@ -1,7 +1,7 @@
 /**
  * What every metric backend gives a query source: a query in, series of
- * numbers out, or a ProviderError saying why not. Prometheus is the first
- * provider; each further backend is one more implementation of this.
+ * numbers out, or a ProviderError saying why not. Each backend
+ * (`providers/`) is one implementation of this.
  */
 
 export interface Series {
@@ -9,11 +9,24 @@ export interface Series {
   value: number;
 }
 
+/** One evaluation of one query, as the query source asks it. */
+export interface Evaluation {
+  /** As sent: already expanded for one slot. */
+  query: string;
+  /** The moment the query asks about, in milliseconds since the epoch (now minus the entry's `delay`). */
+  at: number;
+  /** The window ending at `at` that the answer covers, where the backend takes one. */
+  lookbackMs: number;
+  /** A backend that limits the rate is waited for until then, no longer. */
+  deadline: number;
+  signal?: AbortSignal;
+}
+
 export interface MetricProvider {
-  /** The backend as the report names it (`Prometheus http://…`), credentials left out. */
+  /** The backend as the report names it (`Loki http://…`), credentials left out. */
   readonly describe: string;
-  /** Runs one instant query; throws ProviderError when the backend cannot answer it. */
-  evaluate(query: string, signal?: AbortSignal): Promise<Series[]>;
+  /** Runs one query; throws ProviderError when the backend cannot answer it. */
+  evaluate(evaluation: Evaluation): Promise<Series[]>;
 }
 
 /** The backend answered something other than a result, or could not be reached. */

@@ -4,8 +4,10 @@
  * of an action's start-up unless one of these inputs is set.
  */
 import { z } from 'zod';
-import { DURATION_LIMITS, formatBound } from '../inputs/duration.js';
-import { parseJsonPath, parseStatusRanges } from './config.js';
+import { DURATION_LIMITS, formatBound, parseDuration } from '../inputs/duration.js';
+import { isCredentialName } from '../secrets.js';
+import { PROVIDER_KINDS, parseJsonPath, parseStatusRanges } from './config.js';
+import { parseMatchers } from './providers/alertmanager.js';
 import { withStandIns } from './templates.js';
 
 // Checked with a stand-in for each placeholder: `http://{{address}}/healthz` is a URL once expanded.
@@ -102,10 +104,76 @@ export const checkSchema = z.strictObject({
 
 export const checksSchema = z.array(checkSchema);
 
+/** A duration such as `30s`, `5m` or `1m30s` (a bare number is seconds), from `min` to `max`. */
+function duration(min: number, max: number) {
+  return z.union([z.string(), z.number()]).transform((value, context) => {
+    const ms = parseDuration(String(value));
+    if (ms === undefined || ms < min || ms > max) {
+      context.addIssue({
+        code: 'custom',
+        message: `expected a duration such as 30s, 5m or 1m30s, from ${formatBound(min)} to ${formatBound(max)}`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+const policy = z.enum(['fail', 'inconclusive', 'pass'], {
+  message: 'expected fail, inconclusive or pass',
+});
+
+/** One metric data query of a CloudWatch entry: a metric with its statistic, or metric math over the others. */
+const cloudwatchMetric = z
+  .strictObject({
+    id: z.string().regex(/^[a-z][a-zA-Z0-9_]*$/, {
+      message:
+        'expected an id starting with a lower-case letter, then letters, digits or _ (as CloudWatch requires)',
+    }),
+    expression: z.string().trim().min(1).optional(),
+    namespace: z.string().min(1).optional(),
+    metric: z.string().min(1).optional(),
+    dimensions: z.record(z.string().min(1), z.union([z.string(), z.number()])).optional(),
+    stat: z.string().min(1).optional(),
+    unit: z.string().min(1).optional(),
+    period: z.number().int().positive().optional(),
+    label: z.string().optional(),
+    return: z.boolean().optional(),
+    'account-id': z
+      .string()
+      .regex(/^\d{12}$/, { message: 'expected a 12-digit AWS account id' })
+      .optional(),
+  })
+  .superRefine((m, context) => {
+    const problem = (message: string) => context.addIssue({ code: 'custom', message });
+    const isMetric = m.namespace !== undefined || m.metric !== undefined || m.stat !== undefined;
+    if (m.expression !== undefined && isMetric)
+      problem('either "expression" (metric math) or "namespace", "metric" and "stat", not both');
+    if (
+      m.expression === undefined &&
+      (m.namespace === undefined || m.metric === undefined || m.stat === undefined)
+    )
+      problem('a metric needs "namespace", "metric" and "stat" (or write "expression")');
+  });
+
+/** Keys only a web query has: its URL, where the number is in the answer, and what it sends. */
+const WEB_KEYS = ['url', 'json-path', 'body', 'headers'] as const;
+
 export const querySchema = z
   .strictObject({
     name: z.string().trim().min(1),
-    query: z.string().trim().min(1),
+    provider: z.enum(PROVIDER_KINDS, { message: `expected one of ${PROVIDER_KINDS.join(', ')}` }).optional(),
+    query: z.string().trim().min(1).optional(),
+    url: httpUrl.optional(),
+    'json-path': z
+      .string()
+      .trim()
+      .regex(/^\$/, { message: 'expected a JSONPath starting with $ (e.g. $.errors.rate)' })
+      .optional(),
+    body: z.string().optional(),
+    headers: z.record(headerName, headerValue).optional(),
+    metrics: z.array(cloudwatchMetric).min(1).max(500).optional(),
+    period: z.number().int().positive().optional(),
     max: z.number().optional(),
     min: z.number().optional(),
     compare: z
@@ -120,29 +188,236 @@ export const querySchema = z
       .positive({ message: 'expected a number > 0 (how many times the live value is tolerated, e.g. 1.5)' })
       .optional(),
     'dry-run': z.boolean().optional(),
+    interval: duration(100, DURATION_LIMITS.interval).optional(),
+    lookback: duration(1000, DURATION_LIMITS.window).optional(),
+    delay: duration(0, DURATION_LIMITS.interval).optional(),
+    'on-no-data': policy.optional(),
+    'on-error': policy.optional(),
   })
-  .refine(
-    (q) =>
-      q.max !== undefined ||
-      q.min !== undefined ||
-      q['max-increase'] !== undefined ||
-      q['max-ratio'] !== undefined,
-    {
-      message:
+  .superRefine((q, context) => {
+    const provider = q.provider ?? 'prometheus';
+    const problem = (message: string, key?: string) =>
+      context.addIssue({ code: 'custom', message, ...(key ? { path: [key] } : {}) });
+    if (provider === 'web') {
+      if (q.query !== undefined) problem('a web query is its "url" (with "json-path"), not "query"', 'query');
+      if (q.url === undefined) problem('a web query needs "url": the JSON endpoint to ask');
+      if (q['json-path'] === undefined)
+        problem('a web query needs "json-path": where the number is in the answer');
+    } else if (provider === 'cloudwatch') {
+      if ((q.query === undefined) === (q.metrics === undefined))
+        problem(
+          'a cloudwatch query needs "metrics" (metric data queries) or "query" (one expression), one of them',
+        );
+      if (q.metrics) {
+        const ids = q.metrics.map((m) => m.id);
+        const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+        if (repeated.length) problem(`each metric id once (${repeated.join(', ')} repeats)`, 'metrics');
+      }
+      for (const key of WEB_KEYS)
+        if (q[key] !== undefined) problem(`"${key}" belongs to a web query (provider: web)`, key);
+    } else {
+      if (q.query === undefined) problem(`a ${provider} query needs "query"`);
+      for (const key of WEB_KEYS)
+        if (q[key] !== undefined) problem(`"${key}" belongs to a web query (provider: web)`, key);
+    }
+    if (provider !== 'cloudwatch')
+      for (const key of ['metrics', 'period'] as const)
+        if (q[key] !== undefined)
+          problem(`"${key}" belongs to a cloudwatch query (provider: cloudwatch)`, key);
+    if (provider === 'alertmanager' && q.query !== undefined) {
+      const matchers = parseMatchers(withStandIns(q.query));
+      if (typeof matchers === 'string') problem(matchers, 'query');
+    }
+    if (provider === 'influxdb' && q.delay !== undefined)
+      problem(
+        'InfluxQL states its own time range: write it in the query (time > now() - 2m AND time <= now() - 1m)',
+        'delay',
+      );
+    const gate = provider === 'alertmanager';
+    if (
+      !gate &&
+      q.max === undefined &&
+      q.min === undefined &&
+      q['max-increase'] === undefined &&
+      q['max-ratio'] === undefined
+    )
+      problem(
         'give "max", "min" or both (or, with compare: live, "max-increase" and/or "max-ratio"): a query without bounds cannot fail',
-    },
-  )
-  .refine((q) => q.compare === 'live' || (q['max-increase'] === undefined && q['max-ratio'] === undefined), {
-    message: '"max-increase" and "max-ratio" are bounds relative to the live slot: add compare: live',
-  })
-  .refine((q) => q.compare !== 'live' || q['max-increase'] !== undefined || q['max-ratio'] !== undefined, {
-    message: 'compare: live needs "max-increase" and/or "max-ratio" (how much worse than live is tolerated)',
-  })
-  .refine((q) => q.max === undefined || q.min === undefined || q.min <= q.max, {
-    message: '"min" is above "max"',
+      );
+    if (q.compare !== 'live' && (q['max-increase'] !== undefined || q['max-ratio'] !== undefined))
+      problem('"max-increase" and "max-ratio" are bounds relative to the live slot: add compare: live');
+    if (q.compare === 'live' && q['max-increase'] === undefined && q['max-ratio'] === undefined)
+      problem(
+        'compare: live needs "max-increase" and/or "max-ratio" (how much worse than live is tolerated)',
+      );
+    if (q.max !== undefined && q.min !== undefined && q.min > q.max) problem('"min" is above "max"');
   });
 
 export const queriesSchema = z.array(querySchema);
 
+/** `{ env: NAME }`: a credential read from the step's environment, never written in the block. */
+const fromEnv = z.strictObject({
+  env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+    message: 'expected the name of an environment variable (letters, digits, _)',
+  }),
+});
+
+const LITERAL_CREDENTIAL =
+  "a credential written out: name the environment variable that holds it instead, e.g. { env: LOKI_TOKEN }, and set that from a secret in the step's env";
+
+/** A credential: only ever `{ env: NAME }`. */
+const credential = z.unknown().transform((value, context) => {
+  const parsed = fromEnv.safeParse(value);
+  if (parsed.success) return parsed.data;
+  context.addIssue({
+    code: 'custom',
+    message:
+      typeof value === 'string' || typeof value === 'number'
+        ? LITERAL_CREDENTIAL
+        : 'expected { env: NAME }, the environment variable that holds the credential',
+  });
+  return z.NEVER;
+});
+
+/** Headers every request to the backend carries; one that holds a credential names its environment variable. */
+const backendHeaders = z
+  .record(headerName, z.union([headerValue, fromEnv]))
+  .superRefine((headers, context) => {
+    for (const [name, value] of Object.entries(headers))
+      if (typeof value !== 'object' && (name.toLowerCase() === 'authorization' || isCredentialName(name)))
+        context.addIssue({ code: 'custom', path: [name], message: LITERAL_CREDENTIAL });
+  });
+
+const auth = {
+  /** Sent as `Authorization: Bearer …`. */
+  token: credential.optional(),
+  /** Basic authentication, with `password`. */
+  username: z.string().min(1).optional(),
+  password: credential.optional(),
+  headers: backendHeaders.optional(),
+};
+
+const serverUrl = z.string().refine(
+  (text) => {
+    try {
+      const url = new URL(text);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected the absolute http or https URL of the server' },
+);
+
+function authRules(
+  entry: { token?: unknown; username?: string; password?: unknown },
+  context: z.RefinementCtx,
+) {
+  if (entry.token !== undefined && (entry.username !== undefined || entry.password !== undefined))
+    context.addIssue({ code: 'custom', message: 'either "token" or "username" and "password", not both' });
+  if ((entry.username === undefined) !== (entry.password === undefined))
+    context.addIssue({ code: 'custom', message: '"username" and "password" go together' });
+}
+
+const server = z.strictObject({ url: serverUrl, ...auth }).superRefine(authRules);
+
+/**
+ * The `providers` block: where each backend is and how to sign in. Credentials
+ * are named, never written (`token: { env: LOKI_TOKEN }`).
+ */
+export const providersSchema = z.strictObject({
+  prometheus: server.optional(),
+  loki: z
+    .strictObject({
+      url: serverUrl,
+      /** Multi-tenant Loki: sent as X-Scope-OrgID. */
+      tenant: z.string().min(1).optional(),
+      ...auth,
+    })
+    .superRefine(authRules)
+    .optional(),
+  influxdb: z
+    .strictObject({
+      url: serverUrl,
+      database: z.string().min(1, { message: 'expected the database the queries read' }),
+      'retention-policy': z.string().min(1).optional(),
+      ...auth,
+    })
+    .superRefine(authRules)
+    .optional(),
+  alertmanager: server.optional(),
+  datadog: z
+    .strictObject({
+      /** datadoghq.com (the default), datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, ap1.datadoghq.com, ddog-gov.com. */
+      site: z
+        .string()
+        .regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*\.[a-z]{2,}$/, {
+          message: 'expected a Datadog site such as datadoghq.com or datadoghq.eu',
+        })
+        .optional(),
+      /** Instead of the site's API host: a proxy in front of it. */
+      url: serverUrl.optional(),
+      'api-key': credential,
+      'application-key': credential,
+    })
+    .refine((entry) => entry.site === undefined || entry.url === undefined, {
+      message: 'either "site" or "url", not both',
+    })
+    .optional(),
+  cloudwatch: z
+    .strictObject({
+      region: z
+        .string()
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { message: 'expected an AWS region such as eu-west-1' }),
+      /** A VPC endpoint or a proxy instead of the region's public endpoint. */
+      endpoint: serverUrl.optional(),
+    })
+    .optional(),
+  web: z.strictObject(auth).superRefine(authRules).optional(),
+});
+
 export type CheckEntry = z.output<typeof checkSchema>;
 export type QueryEntry = z.output<typeof querySchema>;
+export type ProvidersEntry = z.output<typeof providersSchema>;
+export type EnvReference = z.output<typeof fromEnv>;
+
+const text = (what: string) => z.string().describe(what);
+const scalar = (what: string) => z.union([z.string(), z.number()]).describe(what);
+const policyText = (what: string) => z.enum(['fail', 'inconclusive', 'pass']).describe(what);
+
+/**
+ * The analysis file as editors see it (`schemas/analysis-file.schema.json`
+ * is generated from this): the analysis inputs that a file may set, each
+ * in the form its input takes. The file is read key by key with the inputs'
+ * own parsers (`file.ts`), which remain the authority.
+ */
+export const analysisFileSchema = z
+  .strictObject({
+    url: z
+      .union([z.string(), z.array(z.string())])
+      .describe('URLs to probe (placeholders such as {{address}} allowed), each a check sent with GET'),
+    checks: checksSchema.describe('HTTP checks: url, name, method, headers, status, body, json, max-latency'),
+    'baseline-url': text("The live slot's URL, to compare each probe with ({{live-slot}} allowed)"),
+    'prometheus-url': text('The Prometheus server (the same as providers.prometheus.url)'),
+    'prometheus-username': text('Basic authentication user for Prometheus (the password is a step input)'),
+    queries: queriesSchema.describe('Metric queries, each on its provider, with max/min or compare: live'),
+    providers: providersSchema.describe(
+      'Connection settings per provider; credentials as { env: NAME }, never written out',
+    ),
+    interval: scalar('Length of one interval, e.g. 2s'),
+    'failure-threshold': z.number().int().min(1).describe('Consecutive failed intervals that fail a check'),
+    'requests-per-interval': z.number().int().min(1).describe('Requests per check in each interval'),
+    'max-error-rate': scalar("Share of a check's requests in one interval that may fail, e.g. 20%"),
+    timeout: scalar('Per-request timeout of probes and queries, e.g. 5s'),
+    'follow-redirects': z.boolean().describe('Follow HTTP redirects'),
+    'ca-file': text('PEM file of extra certificate authorities to trust'),
+    'insecure-tls': z.boolean().describe('Accept any TLS certificate (test environments only)'),
+    'on-no-data': policyText('How an interval without data counts'),
+    'on-error': policyText('How an interval with a backend error counts'),
+    'baseline-min-samples': z.number().int().min(5).describe('Requests needed on each side before deciding'),
+    'baseline-latency-tolerance': scalar('Tolerated median slow-down against the baseline, e.g. 25%'),
+    'baseline-latency-floor': scalar('Latency differences never counted, e.g. 5ms'),
+    'baseline-error-tolerance': scalar('Tolerated extra error rate against the baseline, e.g. 5%'),
+    'baseline-confidence': scalar('Confidence of the baseline tests, e.g. 99%'),
+  })
+  .partial();

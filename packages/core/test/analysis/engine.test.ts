@@ -55,6 +55,7 @@ function config(paths: string[], extra: Partial<AnalysisConfig> = {}): AnalysisC
       json: [],
     })),
     queries: [],
+    providers: {},
     intervalMs: 200,
     failureThreshold: 2,
     requestsPerInterval: 4,
@@ -143,7 +144,7 @@ describe('analyse', () => {
 
   describe('a metrics backend that cannot be reached', () => {
     const prometheus = () => ({
-      prometheus: { url: new URL(`http://127.0.0.1:${closedPort}/`), headers: {} },
+      providers: { prometheus: { url: new URL(`http://127.0.0.1:${closedPort}/`), headers: {} } },
       queries: [{ name: 'errors', query: 'sum(rate(http_requests_total[1m]))', max: 1 }],
     });
 

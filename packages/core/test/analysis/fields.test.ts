@@ -277,7 +277,7 @@ describe('analysis inputs', () => {
       errorTolerance: 0.05,
     });
     expect(config.baseline!.alpha).toBeCloseTo(0.05, 10);
-    expect(config.prometheus!.headers.authorization).toBe(
+    expect(config.providers.prometheus!.headers.authorization).toBe(
       `Basic ${Buffer.from('reader:pw-7c1e0b').toString('base64')}`,
     );
     expect(containsSecret('pw-7c1e0b')).toBe(true);

@@ -7,19 +7,19 @@ import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PrometheusServer, startPrometheus } from '../../../../test/support/prometheus.js';
-import type { HttpOptions, PrometheusSource, QueryCheck } from '../../src/analysis/config.js';
-import { prometheusProvider } from '../../src/analysis/prometheus.js';
+import type { BackendSettings, HttpOptions, QueryCheck } from '../../src/analysis/config.js';
+import { prometheusProvider } from '../../src/analysis/providers/prometheus.js';
 import { measure as measureOn } from '../../src/analysis/sources/query.js';
 
 /** One evaluation of `check` on the Prometheus `on`, as the query source makes it. */
-const measure = (check: QueryCheck, on: PrometheusSource, http: HttpOptions, interval: number) =>
+const measure = (check: QueryCheck, on: BackendSettings, http: HttpOptions, interval: number) =>
   measureOn(check, prometheusProvider(on, http), interval);
 
 const settings: HttpOptions = { timeoutMs: 5000, followRedirects: false, insecureTls: false };
 let metrics: http.Server;
 let prometheus: PrometheusServer;
 let secured: PrometheusServer;
-let source: PrometheusSource;
+let source: BackendSettings;
 
 beforeAll(async () => {
   const registry = new client.Registry();
@@ -124,7 +124,7 @@ describe('measure', () => {
     );
     expect(wrong).toMatchObject({ outcome: 'error' });
     expect(wrong.failure).toBe(
-      `query "depth" on Prometheus ${secured.url}/: answered 401 with something that is not a Prometheus API response (check the credentials)`,
+      `query "depth" on Prometheus ${secured.url}/: answered 401: Unauthorized (check the credentials)`,
     );
   });
 });

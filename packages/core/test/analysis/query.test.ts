@@ -10,7 +10,7 @@ import { measure } from '../../src/analysis/sources/query.js';
 
 const answering = (answers: Record<string, Series[] | Error>): MetricProvider => ({
   describe: 'Prometheus http://127.0.0.1:9090/',
-  async evaluate(query) {
+  async evaluate({ query }) {
     const answer = answers[query];
     if (answer instanceof Error) throw answer;
     if (!answer) throw new Error(`unexpected query ${query}`);

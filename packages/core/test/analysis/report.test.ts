@@ -44,6 +44,7 @@ function config(path: string, extra: Partial<AnalysisConfig> = {}): AnalysisConf
       },
     ],
     queries: [],
+    providers: {},
     intervalMs: 100,
     failureThreshold: 2,
     requestsPerInterval: 5,

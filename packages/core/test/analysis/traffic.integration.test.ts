@@ -56,6 +56,7 @@ function config(
         ]
       : [],
     queries: [],
+    providers: {},
     traffic: {
       router,
       slot: 'green',

@@ -6,9 +6,11 @@
  * worse than live only by `max-increase` (absolute) and `max-ratio`
  * (relative). No data and backend errors are judged by the named policies.
  */
+
+import { formatDuration } from '../../inputs/duration.js';
 import type { AnalysisConfig, QueryCheck } from '../config.js';
 import { formatLabels, formatValue, type MetricProvider, ProviderError, type Series } from '../metric.js';
-import { prometheusProvider } from '../prometheus.js';
+import { providerFor } from '../providers/index.js';
 import type { Evidence, EvidenceSource, IntervalRound, SourceFactory } from '../source.js';
 import {
   blindVerdict,
@@ -47,13 +49,19 @@ export async function measure(
   check: QueryCheck,
   provider: MetricProvider,
   interval: number,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal | undefined; deadline?: number; intervalMs?: number } = {},
 ): Promise<Measurement> {
   const at = Date.now();
   const base = { check: check.name, interval, at };
   const where = `query "${check.name}" on ${provider.describe}`;
+  const evaluation = {
+    at: at - (check.delayMs ?? 0),
+    lookbackMs: check.lookbackMs ?? options.intervalMs ?? 60_000,
+    deadline: options.deadline ?? at + 30_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
   const evaluate = (query: string) =>
-    provider.evaluate(query, signal).then(
+    provider.evaluate({ query, ...evaluation }).then(
       (series) => ({ series }),
       (error: unknown) => {
         if (error instanceof ProviderError) return { error: error.message };
@@ -122,7 +130,13 @@ function outsideBounds(check: QueryCheck, values: Series[]): string | undefined 
   const bound =
     check.max !== undefined && first.value > check.max ? `over max ${check.max}` : `under min ${check.min}`;
   const more = outside.length > 1 ? ` and ${outside.length - 1} more series` : '';
-  return `query "${check.name}" = ${formatValue(first.value)}${formatLabels(first.labels)}, ${bound}${more}`;
+  return `${queryName(check)} = ${formatValue(first.value)}${formatLabels(first.labels)}, ${bound}${more}`;
+}
+
+/** How a failure names its query: by name, and by provider beside the default one. */
+function queryName(check: QueryCheck): string {
+  const provider = check.provider ?? 'prometheus';
+  return `query "${check.name}"${provider === 'prometheus' ? '' : ` (${provider})`}`;
 }
 
 interface Pair {
@@ -189,7 +203,7 @@ function worseThanLive(
             ),
           )
         : '';
-    return `query "${check.name}" = ${formatValue(pair.target.value)} on ${slot} vs ${formatValue(pair.live.value)} on ${liveSlot} (live)${labels}: ${over}`;
+    return `${queryName(check)} = ${formatValue(pair.target.value)} on ${slot} vs ${formatValue(pair.live.value)} on ${liveSlot} (live)${labels}: ${over}`;
   }
   return undefined;
 }
@@ -201,6 +215,8 @@ export class QuerySource implements EvidenceSource {
   private last: Measurement | undefined;
   /** The last evaluation that had data, for the report. */
   private lastWithData: Measurement | undefined;
+  /** With its own `interval`: not evaluated again before then (ms since the epoch). */
+  private nextAt: number | undefined;
 
   constructor(
     private readonly check: QueryCheck,
@@ -213,17 +229,33 @@ export class QuerySource implements EvidenceSource {
   }
 
   async collect(round: IntervalRound): Promise<void> {
-    this.last = await measure(this.check, this.provider, round.index, round.signal);
+    if (this.nextAt !== undefined && round.startedAt < this.nextAt) return;
+    const every = this.check.intervalMs;
+    // Half an analysis interval early still counts as due: rounds start a little late, never early.
+    if (every !== undefined) this.nextAt = round.startedAt + every - round.intervalMs / 2;
+    this.last = await measure(this.check, this.provider, round.index, {
+      signal: round.signal,
+      deadline: round.startedAt + round.intervalMs,
+      intervalMs: round.intervalMs,
+    });
     this.evidence.measurements.push(this.last);
   }
 
   judge(index: number): IntervalJudgement {
     const m = this.last;
-    if (!m || m.interval !== index) return { outcome: 'unknown', note: 'not evaluated in this interval' };
+    if (!m || m.interval !== index) {
+      const every = this.check.intervalMs;
+      if (every !== undefined && m)
+        return { outcome: 'pending', note: `evaluated every ${formatDuration(every)} (its interval)` };
+      return { outcome: 'unknown', note: 'not evaluated in this interval' };
+    }
     if (m.values.length && m.outcome !== 'no-data') this.lastWithData = m;
     return byPolicy(
       m.outcome,
-      this.config,
+      {
+        onNoData: this.check.onNoData ?? this.config.onNoData,
+        onError: this.check.onError ?? this.config.onError,
+      },
       m.failure,
       (streak) => `${m.failure}, in ${streak} interval${streak > 1 ? 's' : ''} in a row`,
     );
@@ -279,9 +311,5 @@ export class QuerySource implements EvidenceSource {
   }
 }
 
-export const querySources: SourceFactory = (config, evidence) => {
-  if (!config.queries.length) return [];
-  if (!config.prometheus) throw new Error('queries need a Prometheus source (prometheus-url)');
-  const provider = prometheusProvider(config.prometheus, config.http);
-  return config.queries.map((check) => new QuerySource(check, provider, config, evidence));
-};
+export const querySources: SourceFactory = (config, evidence) =>
+  config.queries.map((check) => new QuerySource(check, providerFor(check, config), config, evidence));
