@@ -17,9 +17,9 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9143);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6416);
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7036);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(5231);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5231);
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2535);
-/* harmony import */ var _providers_alertmanager_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6631);
+/* harmony import */ var _providers_alertmanager_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6631);
 /* harmony import */ var _templates_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9050);
 /**
  * Schemas of the structured analysis inputs (`checks`, `queries`). This module
@@ -195,6 +195,9 @@ const querySchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
             problem('a web query needs "url": the JSON endpoint to ask');
         if (q['json-path'] === undefined)
             problem('a web query needs "json-path": where the number is in the answer');
+        for (const name of Object.keys(q.headers ?? {}))
+            if (/^(proxy-)?authorization$|^cookie$/i.test(name) || (0,_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .isCredentialName */ .hN)(name))
+                problem(`a credential in the query's own headers: put it in providers.web (headers: { ${name}: { env: NAME } }, or token: { env: NAME })`, 'headers');
     }
     else if (provider === 'cloudwatch') {
         if ((q.query === undefined) === (q.metrics === undefined))
@@ -221,9 +224,17 @@ const querySchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
             if (q[key] !== undefined)
                 problem(`"${key}" belongs to a cloudwatch query (provider: cloudwatch)`, key);
     if (provider === 'alertmanager' && q.query !== undefined) {
-        const matchers = (0,_providers_alertmanager_js__WEBPACK_IMPORTED_MODULE_5__/* .parseMatchers */ .J)((0,_templates_js__WEBPACK_IMPORTED_MODULE_1__/* .withStandIns */ .HX)(q.query));
+        const matchers = (0,_providers_alertmanager_js__WEBPACK_IMPORTED_MODULE_6__/* .parseMatchers */ .J)((0,_templates_js__WEBPACK_IMPORTED_MODULE_1__/* .withStandIns */ .HX)(q.query));
         if (typeof matchers === 'string')
             problem(matchers, 'query');
+        // Unquoted, a value could carry a comma and another matcher of its own.
+        if (/(=~|!~|!=|=)\s*\{\{/.test(q.query))
+            problem('a placeholder as a matcher value in double quotes (service="{{slot}}"), so its value stays one value', 'query');
+    }
+    if (provider === 'cloudwatch') {
+        const periods = [q.period, ...(q.metrics ?? []).map((m) => m.period)].filter((p) => p !== undefined);
+        if (periods.some((p) => p % 60 !== 0 && ![1, 5, 10, 30].includes(p)))
+            problem('a period CloudWatch takes: 1, 5, 10, 30 (high resolution) or a multiple of 60 seconds', 'period');
     }
     if (provider === 'influxdb' && q.delay !== undefined)
         problem('InfluxQL states its own time range: write it in the query (time > now() - 2m AND time <= now() - 1m)', 'delay');
@@ -266,7 +277,7 @@ const credential = zod__WEBPACK_IMPORTED_MODULE_0__/* .unknown */ .L5J().transfo
 const backendHeaders = zod__WEBPACK_IMPORTED_MODULE_0__/* .record */ .g1P(headerName, zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([headerValue, fromEnv]))
     .superRefine((headers, context) => {
     for (const [name, value] of Object.entries(headers))
-        if (typeof value !== 'object' && (name.toLowerCase() === 'authorization' || (0,_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .isCredentialName */ .hN)(name)))
+        if (typeof value !== 'object' && (name.toLowerCase() === 'authorization' || (0,_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .isCredentialName */ .hN)(name)))
             context.addIssue({ code: 'custom', path: [name], message: LITERAL_CREDENTIAL });
 });
 const auth = {

@@ -301,22 +301,23 @@ export function queryWindowProblems(
   input: string,
   value: string,
 ): Array<{ input: string; value: string; expected: string }> {
-  return config.queries
-    .filter((query) => query.intervalMs !== undefined && query.intervalMs > config.intervalMs)
-    .flatMap((query) => {
-      const every = query.intervalMs!;
-      // The first evaluation is at the window's start, then one per interval.
-      const evaluations = Math.floor(Math.max(0, windowMs - config.intervalMs) / every) + 1;
-      if (evaluations >= config.failureThreshold) return [];
-      const needed = (config.failureThreshold - 1) * every + config.intervalMs;
-      return [
-        {
-          input,
-          value,
-          expected: `at least ${formatDuration(needed)}: query "${query.name}" is evaluated every ${formatDuration(every)}, so this window asks it ${evaluations} time${evaluations > 1 ? 's' : ''}, fewer than failure-threshold ${config.failureThreshold}, and it could never fail (lengthen the window, or give the query a shorter interval)`,
-        },
-      ];
-    });
+  // As the engine runs it: the window's intervals, and every k-th of them evaluates the query
+  // (k = its interval in whole analysis intervals, rounded up; the first one always).
+  const rounds = Math.max(1, Math.ceil(windowMs / config.intervalMs));
+  return config.queries.flatMap((query) => {
+    if (query.intervalMs === undefined || query.intervalMs <= config.intervalMs) return [];
+    const k = Math.ceil(query.intervalMs / config.intervalMs);
+    const evaluations = Math.floor((rounds - 1) / k) + 1;
+    if (evaluations >= config.failureThreshold) return [];
+    const needed = (config.failureThreshold - 1) * k * config.intervalMs + config.intervalMs;
+    return [
+      {
+        input,
+        value,
+        expected: `at least ${formatDuration(needed)}: query "${query.name}" is evaluated every ${formatDuration(k * config.intervalMs)} (its interval in whole analysis intervals), so this window asks it ${evaluations} time${evaluations > 1 ? 's' : ''}, fewer than failure-threshold ${config.failureThreshold}, and it could never fail (lengthen the window, or give the query a shorter interval)`,
+      },
+    ];
+  });
 }
 
 /**

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { validateHeaderValue } from 'node:http';
 import type { InputProblem } from '../errors.js';
-import { DURATION_LIMITS } from '../inputs/duration.js';
+import { DURATION_LIMITS, formatDuration } from '../inputs/duration.js';
 import type { Field } from '../inputs/fields.js';
 import * as input from '../inputs/fields.js';
 import { type Parsed, requireInputs } from '../inputs/read.js';
@@ -38,6 +38,7 @@ import type { CheckEntry, EnvReference, ProvidersEntry, QueryEntry } from './sch
 import {
   expand,
   expandDeep,
+  isPlaceholder,
   placeholdersIn,
   promqlString,
   regexLiteral,
@@ -163,6 +164,9 @@ export function analysisConfig(
   }
   problems.push(...entries.flatMap((q) => compareProblems(q, scope, live)));
   problems.push(...entries.flatMap(webTemplateProblems));
+  problems.push(
+    ...entries.flatMap((q) => providerValueProblems(q, target, q.compare === 'live' ? live : {})),
+  );
   const baselineUses = placeholdersIn(values['baseline-url'] ?? '').filter(
     (p) => p === 'slot' || p === 'address',
   );
@@ -232,7 +236,7 @@ export function analysisConfig(
           }
         : {
             ...shown('providers', '(the providers block)'),
-            expected: `a "${kind}" entry with its url, since query "${query.name}" has provider: ${kind}`,
+            expected: `providers.${kind} with ${NEEDS[kind]}, since query "${query.name}" has provider: ${kind}`,
           },
     );
   }
@@ -313,9 +317,23 @@ export function analysisConfig(
   requireInputs(problems);
 
   for (const probe of probes) registerProbeSecrets(probe);
-  for (const query of queries)
+  for (const query of queries) {
+    if (query.provider !== 'web') continue;
     for (const [name, value] of Object.entries(query.web?.headers ?? {}))
-      if (isSecretHeader(name)) registerSecret(value);
+      if (isSecretHeader(name)) registerHeaderSecret(value);
+    // A web query's URL may carry credentials (user:password@, ?api_key=): sent, never shown.
+    for (const text of [query.query, query.compare?.query])
+      if (text && URL.canParse(text)) {
+        const url = new URL(text);
+        registerUrlSecrets(url);
+        if (url.username || url.password)
+          registerSecret(
+            Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
+              'base64',
+            ),
+          );
+      }
+  }
 
   return {
     probes,
@@ -410,7 +428,8 @@ function withLookback(entry: QueryEntry, analysisIntervalMs: number): PreparedQu
   const provider = entry.provider ?? 'prometheus';
   const defaults = PROVIDER_DEFAULTS[provider];
   const interval = entry.interval ?? defaults?.intervalMs;
-  const lookbackMs = entry.lookback ?? defaults?.lookbackMs ?? interval ?? analysisIntervalMs;
+  // An entry asked more often than the analysis interval is still asked once per interval.
+  const lookbackMs = entry.lookback ?? defaults?.lookbackMs ?? Math.max(interval ?? 0, analysisIntervalMs);
   const written = lookbackMs % 1000 === 0 ? `${lookbackMs / 1000}s` : `${lookbackMs}ms`;
   const source = provider === 'cloudwatch' ? cloudwatchQueries(entry) : (entry.query ?? entry.url ?? '');
   const text = source.replace(/\{\{\s*lookback\s*\}\}/g, written);
@@ -465,6 +484,17 @@ function cloudwatchQueries(entry: QueryEntry): string {
   return JSON.stringify(queries);
 }
 
+/** What a provider's entry in the `providers` block must give, for the message that asks for one. */
+const NEEDS: Record<ProviderKind, string> = {
+  prometheus: 'its url',
+  loki: 'its url',
+  influxdb: 'its url and database',
+  alertmanager: 'its url',
+  datadog: 'its api-key and application-key, and site',
+  cloudwatch: 'its region',
+  web: 'its headers, if any',
+};
+
 /** How a placeholder's value is written into each provider's query language. */
 const QUOTING: Record<ProviderKind, (value: string) => string> = {
   prometheus: promqlString,
@@ -478,6 +508,46 @@ const QUOTING: Record<ProviderKind, (value: string) => string> = {
   // A URL, as a probe's: an address is a host:port, written as it is.
   web: (value) => value,
 };
+
+/** A tag value Datadog reads as one value: no spaces, braces, commas or operators to change the query. */
+const DATADOG_VALUE = /^[A-Za-z0-9_.:/-]+$/;
+
+/**
+ * Values that cannot be written safely into a query language without
+ * quoting (Datadog's tags are bare), and a CloudWatch period longer than
+ * the window asked about (no datapoint could ever fall in it).
+ */
+function providerValueProblems(
+  entry: PreparedQuery,
+  ...sides: Array<ReturnType<typeof sideValues>>
+): InputProblem[] {
+  const value = `(query "${entry.name}")`;
+  const problems: InputProblem[] = [];
+  if (entry.provider === 'datadog') {
+    const used = placeholdersIn(entry.text).filter(isPlaceholder);
+    for (const side of sides)
+      for (const name of used) {
+        const text = side[name];
+        if (text !== undefined && !DATADOG_VALUE.test(text))
+          problems.push({
+            input: 'queries',
+            value,
+            expected: `placeholder values a Datadog tag can hold as they are (letters, digits, _ . : / -): {{${name}}} is ${JSON.stringify(text)}`,
+          });
+      }
+  }
+  if (entry.provider === 'cloudwatch') {
+    const periods = [entry.period ?? 60, ...(entry.metrics ?? []).map((m) => m.period ?? entry.period ?? 60)];
+    const longest = Math.max(...periods) * 1000;
+    if (longest > entry.lookbackMs)
+      problems.push({
+        input: 'queries',
+        value,
+        expected: `a lookback of at least one period: the period is ${formatDuration(longest)} and the lookback ${formatDuration(entry.lookbackMs)}, so no datapoint could fall in the window`,
+      });
+  }
+  return problems;
+}
 
 /** A web query's body and headers are sent as written: placeholders belong in its URL. */
 function webTemplateProblems(entry: PreparedQuery): InputProblem[] {
@@ -579,7 +649,8 @@ function providerSettings(
       registerSecret(basic);
       headers.authorization = `Basic ${basic}`;
     }
-    for (const [name, value] of Object.entries(headers)) if (isSecretHeader(name)) registerSecret(value);
+    for (const [name, value] of Object.entries(headers))
+      if (isSecretHeader(name)) registerHeaderSecret(value);
     return headers;
   };
   const server = (entry: Entry, kind: string) => {
@@ -644,6 +715,13 @@ function providerSettings(
     };
   if (block.web) settings.web = { headers: headersOf(block.web, 'web') };
   return settings;
+}
+
+/** A secret header's value, and its credential alone (`Bearer abc` → `abc` too): a backend may echo either. */
+function registerHeaderSecret(value: string): void {
+  registerSecret(value);
+  const credential = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(value.trim())?.[1];
+  if (credential) registerSecret(credential);
 }
 
 function probeFromUrl(url: URL): ProbeCheck {

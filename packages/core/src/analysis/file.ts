@@ -16,6 +16,7 @@ import path from 'node:path';
 import { InputError, type InputProblem } from '../errors.js';
 import { describeZodIssues, type Field } from '../inputs/fields.js';
 import { type RawInputs, requireInputs } from '../inputs/read.js';
+import { isCredentialName } from '../secrets.js';
 import type { analysisFields } from './fields.js';
 
 /** The inputs an analysis file may set: every analysis input but the credentials, which only inputs carry. */
@@ -47,7 +48,16 @@ export const FILE_KEYS = [
 /** Blocks written as YAML in the file, and as YAML text in a step input. */
 const BLOCKS = new Set(['checks', 'queries', 'providers']);
 
-const CREDENTIAL_KEY = /token|password|passwd|secret|key/i;
+/** Keys whose value is a credential wherever they are (`token`, `api-key`, `Authorization`, `Cookie`, …). */
+const credentialKey = (name: string) =>
+  isCredentialName(name) || /^(proxy-)?authorization$|^cookie$/i.test(name);
+
+/** Maps whose keys are data, not settings: a CloudWatch dimension `KeyId`, a JSON path `data.token_count`. */
+const DATA_MAPS = new Set(['dimensions', 'json']);
+
+/** A credential inside a value: a URL's user:password@ or a `?token=` parameter. */
+const CREDENTIAL_IN_TEXT =
+  /[a-z][a-z0-9+.-]*:\/\/[^\s/@]+@|[?&][^\s=&#]*(?:token|secret|password|passwd|api[-_]?key|signature)[^\s=&#]*=[^\s&#]/i;
 
 /**
  * The raw inputs with the analysis file's values beneath them: a step input
@@ -110,17 +120,23 @@ export async function readAnalysisFile(
   // A literal credential anywhere, however deep: refused by its line, never quoted.
   const credentials = new Set<string>();
   const scan = (node: unknown, trail: string[]): void => {
+    if (isScalar(node) && typeof node.value === 'string' && CREDENTIAL_IN_TEXT.test(node.value)) {
+      credentials.add(trail.join('.'));
+      report(
+        at(node.range?.[0]),
+        trail.join('.'),
+        'a credential written out in a URL: name it by environment variable, or pass the URL as a step input from a secret',
+      );
+      return;
+    }
     if (isMap(node))
       for (const pair of node.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue;
         const name = String(pair.key.value);
         const here = [...trail, name];
-        if (
-          CREDENTIAL_KEY.test(name) &&
-          isScalar(pair.value) &&
-          pair.value.value !== null &&
-          pair.value.value !== ''
-        ) {
+        const data = DATA_MAPS.has(trail.at(-1) ?? '');
+        const written = isScalar(pair.value) && pair.value.value !== null && pair.value.value !== '';
+        if (!data && credentialKey(name) && written) {
           credentials.add(here.join('.'));
           report(
             at(pair.key.range?.[0]),

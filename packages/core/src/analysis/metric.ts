@@ -1,3 +1,5 @@
+import { redact } from '../secrets.js';
+
 /**
  * What every metric backend gives a query source: a query in, series of
  * numbers out, or a ProviderError saying why not. Each backend
@@ -29,9 +31,16 @@ export interface MetricProvider {
   evaluate(evaluation: Evaluation): Promise<Series[]>;
 }
 
-/** The backend answered something other than a result, or could not be reached. */
+/**
+ * The backend answered something other than a result, or could not be
+ * reached. The message is redacted as it is made: it may quote what the
+ * backend answered, and a backend may echo a credential it was sent.
+ */
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
+  constructor(message: string) {
+    super(redact(message));
+  }
 }
 
 export function formatValue(value: number): string {

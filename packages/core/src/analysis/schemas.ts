@@ -203,6 +203,12 @@ export const querySchema = z
       if (q.url === undefined) problem('a web query needs "url": the JSON endpoint to ask');
       if (q['json-path'] === undefined)
         problem('a web query needs "json-path": where the number is in the answer');
+      for (const name of Object.keys(q.headers ?? {}))
+        if (/^(proxy-)?authorization$|^cookie$/i.test(name) || isCredentialName(name))
+          problem(
+            `a credential in the query's own headers: put it in providers.web (headers: { ${name}: { env: NAME } }, or token: { env: NAME })`,
+            'headers',
+          );
     } else if (provider === 'cloudwatch') {
       if ((q.query === undefined) === (q.metrics === undefined))
         problem(
@@ -227,6 +233,20 @@ export const querySchema = z
     if (provider === 'alertmanager' && q.query !== undefined) {
       const matchers = parseMatchers(withStandIns(q.query));
       if (typeof matchers === 'string') problem(matchers, 'query');
+      // Unquoted, a value could carry a comma and another matcher of its own.
+      if (/(=~|!~|!=|=)\s*\{\{/.test(q.query))
+        problem(
+          'a placeholder as a matcher value in double quotes (service="{{slot}}"), so its value stays one value',
+          'query',
+        );
+    }
+    if (provider === 'cloudwatch') {
+      const periods = [q.period, ...(q.metrics ?? []).map((m) => m.period)].filter((p) => p !== undefined);
+      if (periods.some((p) => p % 60 !== 0 && ![1, 5, 10, 30].includes(p)))
+        problem(
+          'a period CloudWatch takes: 1, 5, 10, 30 (high resolution) or a multiple of 60 seconds',
+          'period',
+        );
     }
     if (provider === 'influxdb' && q.delay !== undefined)
       problem(

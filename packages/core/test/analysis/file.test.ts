@@ -133,6 +133,36 @@ describe('analysis-file', () => {
     expect(problems.join('\n')).not.toContain('lk-literal-planted');
   });
 
+  it('refuses a literal Authorization header and a URL with a password; a dimension named KeyId is data', async () => {
+    const file = write(
+      'headers.yml',
+      [
+        'checks:',
+        '  - url: http://127.0.0.1:9/',
+        '    headers: { Authorization: "Bearer lit-planted-42" }',
+        'prometheus-url: https://reader:lit-planted-43@127.0.0.1:9090',
+        'providers:',
+        '  cloudwatch: { region: eu-west-1 }',
+        'queries:',
+        '  - name: kms',
+        '    provider: cloudwatch',
+        '    metrics: [{ id: calls, namespace: AWS/KMS, metric: Calls, stat: Sum, dimensions: { KeyId: abc-123 } }]',
+        '    max: 100',
+        '',
+      ].join('\n'),
+    );
+    const problems = await expected({ 'analysis-file': file });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^analysis-file=headers\.yml: headers\.yml:3: checks\.1\.headers\.Authorization: a credential written out in the file/,
+      ),
+      expect.stringMatching(
+        /^analysis-file=headers\.yml: headers\.yml:4: prometheus-url: a credential written out in a URL/,
+      ),
+    ]);
+    expect(problems.join('\n')).not.toContain('lit-planted');
+  });
+
   it('refuses a file that is not there, does not parse, or is not a mapping', async () => {
     expect(await expected({ 'analysis-file': 'missing.yml' })).toEqual([
       expect.stringMatching(/^analysis-file=missing\.yml: a readable YAML file in the repository \(ENOENT: /),

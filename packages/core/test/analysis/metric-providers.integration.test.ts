@@ -126,6 +126,21 @@ describe('InfluxDB 1.x (InfluxQL)', () => {
     );
   });
 
+  it('takes the newest bucket that holds a value: GROUP BY time() fill(null) leaves the newest empty', async () => {
+    const m = await run(
+      {
+        name: 'per minute',
+        provider: 'influxdb',
+        query: `SELECT sum("errors") FROM "http" WHERE "slot" = 'green' AND time > now() - 3m AND time <= now() + 5m GROUP BY time(1m) fill(null)`,
+        max: 1000,
+      },
+      provider(),
+    );
+    expect(m.outcome).toBe('pass');
+    expect(m.values).toHaveLength(1);
+    expect(m.values[0]!.value).toBeGreaterThan(0);
+  });
+
   it('says so when the credentials are wrong, and never shows the password', async () => {
     registerSecret(PASSWORD);
     const wrong = influxProvider(

@@ -103,7 +103,7 @@ describe('providers block', () => {
       [
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression the message suggests
         'providers: the environment variable TEST_UNSET_VARIABLE set, since providers.loki.token names it (e.g. env: TEST_UNSET_VARIABLE: ${{ secrets.TEST_UNSET_VARIABLE }} on the step)',
-        'providers: a "alertmanager" entry with its url, since query "gate" has provider: alertmanager',
+        'providers: providers.alertmanager with its url, since query "gate" has provider: alertmanager',
       ].join('\n'),
     );
   });
@@ -135,9 +135,43 @@ describe('providers block', () => {
     expect(await problem('- { name: a, query: up, max: 1, on-no-data: ignore }')).toMatch(
       /on-no-data: expected fail, inconclusive or pass/,
     );
-    expect(await problem('- { name: a, provider: datadog, query: up, max: 1 }')).toMatch(
-      /provider: expected one of prometheus, loki, influxdb, web, alertmanager/,
+    expect(await problem('- { name: a, provider: graphite, query: up, max: 1 }')).toMatch(
+      /provider: expected one of prometheus, loki, influxdb, web, alertmanager, datadog, cloudwatch/,
     );
+  });
+
+  it('keeps a placeholder from changing what a gate or a Datadog query means, and a CloudWatch period sensible', async () => {
+    const problem = async (queries: string, providers: string) =>
+      (await problemsOf(configOf({ queries, providers }))).map((p) => p.expected);
+    expect(
+      await problem(
+        "- { name: g, provider: alertmanager, query: 'service=shop,version={{version}}' }",
+        'alertmanager: { url: "http://127.0.0.1:9093" }',
+      ),
+    ).toEqual([expect.stringMatching(/a placeholder as a matcher value in double quotes/)]);
+    const datadog =
+      'datadog: { api-key: { env: TEST_LOKI_TOKEN }, application-key: { env: TEST_LOKI_TOKEN } }';
+    // The version holds a quote: bare in a Datadog tag it would end the value.
+    expect(
+      await problem(
+        "- { name: d, provider: datadog, query: 'sum:errors{version:{{version}}}', max: 1 }",
+        datadog,
+      ),
+    ).toEqual([
+      'placeholder values a Datadog tag can hold as they are (letters, digits, _ . : / -): {{version}} is "v\'2"',
+    ]);
+    const cloudwatch = 'cloudwatch: { region: eu-west-1 }';
+    expect(
+      await problem("- { name: c, provider: cloudwatch, query: 'SELECT 1', period: 7, max: 1 }", cloudwatch),
+    ).toEqual([expect.stringMatching(/a period CloudWatch takes: 1, 5, 10, 30/)]);
+    expect(
+      await problem(
+        "- { name: c, provider: cloudwatch, query: 'SELECT 1', period: 600, lookback: 5m, max: 1 }",
+        cloudwatch,
+      ),
+    ).toEqual([
+      'a lookback of at least one period: the period is 10m and the lookback 5m, so no datapoint could fall in the window',
+    ]);
   });
 
   it('takes one Prometheus: prometheus-url or providers: prometheus', async () => {

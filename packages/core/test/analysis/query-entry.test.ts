@@ -6,7 +6,7 @@
  * asked about.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { AnalysisConfig, QueryCheck } from '../../src/analysis/config.js';
+import { type AnalysisConfig, type QueryCheck, queryWindowProblems } from '../../src/analysis/config.js';
 import { analyse } from '../../src/analysis/engine.js';
 import type { Evaluation, MetricProvider, Series } from '../../src/analysis/metric.js';
 import { ProviderError } from '../../src/analysis/metric.js';
@@ -29,7 +29,12 @@ function scripted(answer: (e: Evaluation) => Series[]) {
 }
 
 /** Runs the engine on a turned clock, with `provider` answering every query. */
-async function run(queries: QueryCheck[], provider: MetricProvider, extra: Partial<AnalysisConfig> = {}) {
+async function run(
+  queries: QueryCheck[],
+  provider: MetricProvider,
+  extra: Partial<AnalysisConfig> = {},
+  durationMs = 10_000,
+) {
   let clock = 1_000_000;
   current = provider;
   const config: AnalysisConfig = {
@@ -46,7 +51,7 @@ async function run(queries: QueryCheck[], provider: MetricProvider, extra: Parti
     ...extra,
   };
   return analyse(config, {
-    durationMs: 10_000,
+    durationMs,
     now: () => clock,
     sleep: async (ms) => {
       clock += ms;
@@ -65,6 +70,26 @@ describe('a query entry', () => {
     expect(asked).toHaveLength(4);
     expect(report.checks[0]!.intervals).toEqual({ pass: 4, fail: 0, unknown: 0 });
     expect(report.timeline[1]!.notes.slow).toBe('evaluated every 3s (its interval)');
+  });
+
+  it('is asked as often as the window check counts, so a window it accepts can fail it', async () => {
+    // 11 s in 4 s intervals is every third interval (12 s): a 48 s window asks it 4 times.
+    const base = { intervalMs: 4000 };
+    const query: QueryCheck = { name: 'slow', query: 'q', max: 1, intervalMs: 11_000 };
+    const config = (failureThreshold: number) =>
+      ({ ...base, failureThreshold, queries: [query] }) as unknown as AnalysisConfig;
+    expect(queryWindowProblems(config(5), 48_000, 'duration', '48s')).toEqual([
+      expect.objectContaining({
+        expected: expect.stringMatching(
+          /^at least 52s: query "slow" is evaluated every 12s .* asks it 4 times, fewer than failure-threshold 5/,
+        ),
+      }),
+    ]);
+    expect(queryWindowProblems(config(4), 48_000, 'duration', '48s')).toEqual([]);
+    const { asked, provider } = scripted(() => [{ labels: {}, value: 99 }]);
+    const report = await run([query], provider, { ...base, failureThreshold: 4 }, 48_000);
+    expect(asked).toHaveLength(4);
+    expect(report.verdict).toBe('fail');
   });
 
   it('fails after failure-threshold failed evaluations, however far apart', async () => {

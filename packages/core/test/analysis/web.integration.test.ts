@@ -8,9 +8,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpOptions, QueryCheck } from '../../src/analysis/config.js';
+import { analyse } from '../../src/analysis/engine.js';
+import { analysisConfig, analysisFields } from '../../src/analysis/fields.js';
 import { webProvider } from '../../src/analysis/providers/web.js';
 import { measure } from '../../src/analysis/sources/query.js';
-import { resetSecretsForTest } from '../../src/secrets.js';
+import { readInputs } from '../../src/inputs/read.js';
+import { redact, registerSecret, resetSecretsForTest } from '../../src/secrets.js';
+import { from } from './problems.js';
 
 const settings: HttpOptions = { timeoutMs: 2000, followRedirects: false, insecureTls: false };
 let server: http.Server;
@@ -115,7 +119,74 @@ describe('web provider', () => {
   });
 });
 
+describe('web provider secrets', () => {
+  it("never shows a URL's credentials, though it sends them", async () => {
+    answers.set('/m', [{ status: 200, body: '{"v": 1}' }]);
+    const url = `${base.replace('http://', 'http://webuser:WEBPASS-planted@')}/m?api_key=APIKEY-planted`;
+    const config = analysisConfig(
+      await readInputs(
+        analysisFields,
+        from({
+          queries: `- { name: m, provider: web, url: "${url}", json-path: $.v, max: 5 }`,
+          interval: '200ms',
+        }),
+      ),
+    );
+    const report = await analyse(config, { durationMs: 200 });
+    expect(report.verdict).toBe('pass');
+    expect(seen[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from('webuser:WEBPASS-planted').toString('base64')}`,
+    );
+    const shown = redact(JSON.stringify(report));
+    for (const planted of [
+      'WEBPASS-planted',
+      'APIKEY-planted',
+      Buffer.from('webuser:WEBPASS-planted').toString('base64'),
+    ])
+      expect(shown).not.toContain(planted);
+    expect(report.checks[0]!.subject).toBe(`${base}/m?api_key=***`);
+  });
+
+  it('redacts an echoed credential before cutting the answer short, leaving no prefix', async () => {
+    const token = 'echoed-t0ken-PLANTED-1234567890';
+    registerSecret(token);
+    // The token straddles the 300th character of the answer.
+    answers.set('/echo', [{ status: 401, body: `${'x'.repeat(285)} got Bearer ${token} from you` }]);
+    const m = await run(check('/echo', '$.v', { max: 1 }));
+    expect(m.outcome).toBe('error');
+    expect(m.failure).not.toContain('echoed-t0ken');
+    expect(m.failure).toContain('***');
+  });
+
+  it("refuses a credential in a web query's own headers: it belongs in providers.web", async () => {
+    const error = await readInputs(
+      analysisFields,
+      from({
+        queries: `- { name: m, provider: web, url: "${base}/m", json-path: $.v, max: 5, headers: { Authorization: "Bearer x-lit" } }`,
+      }),
+    ).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    expect(error).toMatch(/a credential in the query's own headers: put it in providers\.web/);
+    expect(error).not.toContain('x-lit');
+  });
+});
+
 describe('rate limits (every provider)', () => {
+  it('waits out a short Retry-After within an interval shorter than the request timeout', async () => {
+    answers.set('/limited', [
+      { status: 429, body: '{}', headers: { 'retry-after': '1' } },
+      { status: 200, body: '{"v": 1}' },
+    ]);
+    const c = check('/limited', '$.v', { max: 5 });
+    const m = await measure(c, webProvider(c.web!, { headers: {} }, { ...settings, timeoutMs: 5000 }), 0, {
+      deadline: Date.now() + 3000,
+    });
+    expect(m.outcome).toBe('pass');
+    expect(seen).toHaveLength(2);
+  });
+
   it('waits out a 429 with Retry-After and asks again', async () => {
     answers.set('/limited', [
       { status: 429, body: '{"error": "slow down"}', headers: { 'retry-after': '1' } },

@@ -7,6 +7,7 @@
  */
 import { formatDuration } from '../../inputs/duration.js';
 import { sleep } from '../../retry.js';
+import { redact } from '../../secrets.js';
 import type { BackendSettings, HttpOptions } from '../config.js';
 import { ProviderError } from '../metric.js';
 import { type HttpAnswer, httpRequest, RequestError } from '../request.js';
@@ -25,6 +26,9 @@ export interface BackendRequest {
 
 /** The first pause after a rate-limited answer without Retry-After; doubled after each. */
 const FIRST_PAUSE_MS = 500;
+
+/** Time left for an answer after a pause, for another attempt to be worth sending. */
+const MIN_ANSWER_MS = 250;
 
 /**
  * Sends one request, asking again while the backend answers "too many
@@ -50,12 +54,14 @@ export async function askBackend(
   let pause = FIRST_PAUSE_MS;
   for (let attempt = 1; ; attempt++) {
     let answer: HttpAnswer;
+    // A second attempt has only what is left before the deadline.
+    const left = Math.max(1, options.deadline - Date.now());
     try {
       answer = await httpRequest(url, {
         method: request.method ?? 'GET',
         headers,
         ...(body !== undefined ? { body } : {}),
-        http,
+        http: attempt === 1 ? http : { ...http, timeoutMs: Math.min(http.timeoutMs, left) },
         ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
@@ -68,8 +74,8 @@ export async function askBackend(
     const wait = Math.max(given ?? 0, pause);
     const told = given !== undefined && given >= pause;
     pause *= 2;
-    // Another attempt only when its pause and its answer fit before the deadline.
-    if (Date.now() + wait + http.timeoutMs > options.deadline) {
+    // Another attempt only when its pause ends, with time for an answer, before the deadline.
+    if (Date.now() + wait + MIN_ANSWER_MS > options.deadline) {
       const header = answer.headers['retry-after'] !== undefined ? 'Retry-After' : 'X-RateLimit-Reset';
       throw new ProviderError(
         `answered ${answer.status} (too many requests) ${attempt === 1 ? 'once' : `${attempt} times`}; ${
@@ -122,7 +128,8 @@ export function jsonBody(answer: HttpAnswer): unknown {
 export function answerText(answer: HttpAnswer, message?: unknown): string {
   const text =
     typeof message === 'string' && message.trim() ? message : answer.body.trim() || 'an empty answer';
-  const line = text.replace(/\s+/g, ' ').trim();
+  // Redacted before it is cut: a credential the backend echoes must not leave a prefix behind.
+  const line = redact(text).replace(/\s+/g, ' ').trim();
   const shown = line.length > 300 ? `${line.slice(0, 300)}…` : line;
   const hint = answer.status === 401 || answer.status === 403 ? ' (check the credentials)' : '';
   return `answered ${answer.status}: ${shown}${hint}`;

@@ -1,7 +1,7 @@
 /**
  * InfluxDB 1.x: InfluxQL over the `/query` HTTP API (Flux and 2.x are not
  * spoken here). The query states its own time range
- * (`WHERE time > now() - {{lookback}}`); each series' last row is its value,
+ * (`WHERE time > now() - {{lookback}}`); each series' newest non-null row is its value,
  * its tags are its labels, and a second value column is a second series
  * labelled by the column's name.
  */
@@ -66,17 +66,22 @@ export function influxProvider(settings: InfluxSettings, http: HttpOptions): Met
   };
 }
 
-/** The last row of one InfluxDB series: one Series per value column (null is no data: NaN). */
+/**
+ * One InfluxDB series' value: per value column, the newest row that holds
+ * one (with `GROUP BY time() fill(null)` the newest bucket is often still
+ * empty); null everywhere is no data (NaN).
+ */
 function seriesOf(series: InfluxSeries): Series[] {
-  const row = series.values?.at(-1);
-  if (!row) return [];
+  const rows = series.values ?? [];
+  if (!rows.length) return [];
   const columns = series.columns
     .map((name, index) => ({ name, index }))
     .filter((column) => column.name !== 'time');
   return columns.map(({ name, index }) => {
-    const value = row[index];
-    const number = typeof value === 'number' ? value : value === null ? Number.NaN : Number(value);
-    if (typeof value !== 'number' && value !== null && Number.isNaN(number))
+    const row = rows.findLast((r) => r[index] !== null && r[index] !== undefined);
+    const value = row?.[index];
+    const number = value === undefined ? Number.NaN : typeof value === 'number' ? value : Number(value);
+    if (value !== undefined && typeof value !== 'number' && Number.isNaN(number))
       throw new ProviderError(`returned ${JSON.stringify(value)} in column "${name}", not a number`);
     return {
       labels: { ...(series.tags ?? {}), ...(columns.length > 1 ? { column: name } : {}) },

@@ -8,6 +8,7 @@
  */
 
 import { formatDuration } from '../../inputs/duration.js';
+import { displayUrl } from '../../secrets.js';
 import type { AnalysisConfig, QueryCheck } from '../config.js';
 import { formatLabels, formatValue, type MetricProvider, ProviderError, type Series } from '../metric.js';
 import { providerFor } from '../providers/index.js';
@@ -208,6 +209,15 @@ function worseThanLive(
   return undefined;
 }
 
+/**
+ * Every how many analysis intervals an entry is evaluated: its own
+ * `interval` rounded up to whole intervals (1 without one). The window check
+ * (`queryWindowProblems`) counts evaluations by the same rule.
+ */
+export function roundsPerEvaluation(check: QueryCheck, analysisIntervalMs: number): number {
+  return Math.max(1, Math.ceil((check.intervalMs ?? analysisIntervalMs) / analysisIntervalMs));
+}
+
 export class QuerySource implements EvidenceSource {
   readonly kind = 'query';
   readonly name: string;
@@ -215,8 +225,6 @@ export class QuerySource implements EvidenceSource {
   private last: Measurement | undefined;
   /** The last evaluation that had data, for the report. */
   private lastWithData: Measurement | undefined;
-  /** With its own `interval`: not evaluated again before then (ms since the epoch). */
-  private nextAt: number | undefined;
 
   constructor(
     private readonly check: QueryCheck,
@@ -229,10 +237,7 @@ export class QuerySource implements EvidenceSource {
   }
 
   async collect(round: IntervalRound): Promise<void> {
-    if (this.nextAt !== undefined && round.startedAt < this.nextAt) return;
-    const every = this.check.intervalMs;
-    // Half an analysis interval early still counts as due: rounds start a little late, never early.
-    if (every !== undefined) this.nextAt = round.startedAt + every - round.intervalMs / 2;
+    if (round.index % roundsPerEvaluation(this.check, round.intervalMs) !== 0) return;
     this.last = await measure(this.check, this.provider, round.index, {
       signal: round.signal,
       deadline: round.startedAt + round.intervalMs,
@@ -264,6 +269,9 @@ export class QuerySource implements EvidenceSource {
   conclude(tracker: Tracker): CheckVerdict {
     const what = `query "${this.name}"`;
     const { check } = this;
+    // A web query is its URL: shown without the credentials it may carry.
+    const shown = (query: string) =>
+      check.provider === 'web' && URL.canParse(query) ? displayUrl(new URL(query)) : query;
     const decided = settledVerdict(tracker, what) ??
       blindVerdict(tracker, what) ?? {
         verdict: 'pass' as const,
@@ -287,7 +295,7 @@ export class QuerySource implements EvidenceSource {
       .filter(Boolean)
       .join(', ');
     return {
-      ...checkIdentity(this, tracker, check.query),
+      ...checkIdentity(this, tracker, shown(check.query)),
       ...(check.max !== undefined ? { max: check.max } : {}),
       ...(check.min !== undefined ? { min: check.min } : {}),
       ...(values ? { lastValues: values } : {}),
@@ -296,9 +304,9 @@ export class QuerySource implements EvidenceSource {
       table: {
         columns: ['value'],
         rows: [
-          [`query (${check.compare?.slot ?? 'as sent'})`, `\`${check.query}\``],
+          [`query (${check.compare?.slot ?? 'as sent'})`, `\`${shown(check.query)}\``],
           ...(check.compare
-            ? [[`query (${check.compare.liveSlot}, live)`, `\`${check.compare.query}\``]]
+            ? [[`query (${check.compare.liveSlot}, live)`, `\`${shown(check.compare.query)}\``]]
             : []),
           ['provider', this.provider.describe],
           ['bounds', bounds],
