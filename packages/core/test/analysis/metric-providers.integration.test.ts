@@ -192,12 +192,19 @@ describe('Alertmanager gate', () => {
     expect((await run(gate('service="shop"'), provider())).outcome).toBe('pass');
   });
 
-  it('errors with what Alertmanager answered for a matcher it refuses', async () => {
-    const m = await run(gate('service=~"("'), provider());
+  it('errors with what Alertmanager answered for a matcher it refuses, never showing the token it sent', async () => {
+    const token = 'am-t0ken-planted-5e1f';
+    registerSecret(token);
+    const withToken = alertmanagerProvider(
+      { url: new URL(alertmanager.url), headers: { authorization: `Bearer ${token}` } },
+      http,
+    );
+    const m = await run(gate('service=~"("'), withToken);
     expect(m.outcome).toBe('error');
     expect(m.failure).toMatch(
       /^query "no pages" on Alertmanager http:\/\/127\.0\.0\.1:\d+\/: answered 400: /,
     );
+    expect(JSON.stringify(m)).not.toContain(token);
   });
 });
 
