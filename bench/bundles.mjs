@@ -5,12 +5,15 @@
 // validation, so this is load time plus the cheapest possible path).
 // With --against DIR (an older checkout's actions/, e.g. from `git archive HEAD~1 actions`),
 // each action's cold start there is measured in the same run, right after its own, for a side-by-side
-// look at what a change cost. The main bundles are checked against BUDGETS (entry file size).
+// look at what a change cost. The main bundles are checked against BUDGETS (entry file size)
+// and LAZY_ONLY (heavy packages that must stay in lazy chunks), and the start-up times
+// against START_LIMITS; any miss makes the bench exit 1.
 // Usage: npm run bench  [-- --runs 21] [-- --against /tmp/old/actions]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { LAZY_ONLY, lazyOnlyProblems } from '../scripts/bundle-contents.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const runsArg = process.argv.indexOf('--runs');
@@ -22,7 +25,16 @@ const against = againstArg > 0 ? path.resolve(process.argv[againstArg + 1]) : un
  * The most an action's main bundle (dist/index.js) may weigh: what every run loads before it
  * reads its first input. Heavy clients (the AWS SDK, Kubernetes, zod) belong in lazy chunks.
  */
-const BUDGETS = { 'verify-health': 650 * 1024 };
+const BUDGETS = {
+  'build-image': 80 * 1024,
+  'canary-shift': 130 * 1024,
+  rollback: 150 * 1024,
+  'run-migrations': 80 * 1024,
+  'verify-health': 120 * 1024,
+};
+
+/** Every action starts within this many times a bare `node -e 0`, and the slowest within this of the fastest. */
+const START_LIMITS = { overBareNode: 3, slowestOverFastest: 1.3 };
 
 const dir = mkdtempSync(path.join(tmpdir(), 'glidepath-bench-'));
 const env = { PATH: process.env.PATH, HOME: process.env.HOME };
@@ -46,6 +58,8 @@ function time(args) {
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} kB`;
 const ms = (v) => `${v.toFixed(0)} ms`;
 const rows = [];
+const starts = [];
+const moduleProblems = [];
 const baseline = time(['-e', '0']);
 rows.push(['(bare node -e 0)', '', '', ms(baseline.median), ms(baseline.p90)]);
 for (const name of readdirSync(path.join(root, 'actions')).sort()) {
@@ -58,6 +72,8 @@ for (const name of readdirSync(path.join(root, 'actions')).sort()) {
   const old = against && existsSync(path.join(against, name, 'dist', 'index.js'));
   const before = old ? time([path.join(against, name, 'dist', 'index.js')]) : undefined;
   const budget = BUDGETS[name];
+  starts.push({ name, median: t.median });
+  moduleProblems.push(...lazyOnlyProblems(name, dist));
   rows.push([
     name,
     `${kb(entry)}${budget ? (entry <= budget ? ` (≤ ${kb(budget)} ✓)` : ` (over ${kb(budget)} ✗)`) : ''}`,
@@ -84,3 +100,24 @@ console.log(`node ${process.version}, ${runs} runs each\n`);
 console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const row of rows) console.log(line(row));
+
+const problems = [...moduleProblems];
+const fastest = Math.min(...starts.map((s) => s.median));
+for (const { name, median } of starts) {
+  if (median > START_LIMITS.overBareNode * baseline.median)
+    problems.push(
+      `${name} starts in ${ms(median)}, over ${START_LIMITS.overBareNode}× a bare node (${ms(baseline.median)})`,
+    );
+  if (median > START_LIMITS.slowestOverFastest * fastest)
+    problems.push(
+      `${name} starts in ${ms(median)}, over ${START_LIMITS.slowestOverFastest}× the fastest action (${ms(fastest)})`,
+    );
+}
+console.log(
+  `\nslowest/fastest ${(Math.max(...starts.map((s) => s.median)) / fastest).toFixed(2)}×, slowest/bare node ${(Math.max(...starts.map((s) => s.median)) / baseline.median).toFixed(2)}×`,
+);
+console.log(
+  `main bundles hold none of: ${LAZY_ONLY.map((p) => p.name).join(', ')}${moduleProblems.length ? ' ✗' : ' ✓'}`,
+);
+for (const problem of problems) console.error(`✗ ${problem}`);
+if (problems.length) process.exitCode = 1;

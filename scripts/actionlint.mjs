@@ -15,9 +15,12 @@ const files = dirs.flatMap((dir) =>
         .map((f) => path.join(dir, f))
     : [],
 );
-const lint = await createLinter();
 let findings = 0;
 for (const file of files) {
+  // A fresh linter per file: one WebAssembly instance reused across files crashed
+  // (RuntimeError: unreachable) on examples/callers/workflows/rollback.yml once
+  // .github/workflows/release.yml had been linted before it; each file alone lints clean.
+  const lint = await createLinter();
   for (const r of lint(readFileSync(path.join(root, file), 'utf8'), file)) {
     findings++;
     console.error(`${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);

@@ -5162,8 +5162,8 @@ __webpack_require__.d(mappers_namespaceObject, {
 var lib_core = __webpack_require__(32322);
 // EXTERNAL MODULE: external "path"
 var external_path_ = __webpack_require__(16928);
-// EXTERNAL MODULE: ../../node_modules/@actions/exec/lib/exec.js + 3 modules
-var exec = __webpack_require__(33023);
+// EXTERNAL MODULE: ../../node_modules/@actions/exec/lib/exec.js + 1 modules
+var exec = __webpack_require__(87156);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __webpack_require__(79896);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/glob/lib/internal-glob-options-helper.js

@@ -88,7 +88,7 @@ export interface Settings {
  * Reads and checks the inputs, including the rules that span several of them,
  * before anything is built or pushed.
  */
-export async function readSettings(
+export async function readContext(
   raw?: RawInputs,
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),

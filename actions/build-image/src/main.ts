@@ -1,15 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { run, setOutputs } from '@glidepath/core';
+import { runnerLog as log, run, setOutputs } from '@glidepath/core';
 import { attestImage } from './attest.js';
 import { detectBuilder } from './builders/detect.js';
 import { authFilePath, type BuildPlan, builderExec, createBuilder } from './builders/index.js';
 import { LocalCache, localCacheKeys, type RestoreOutcome } from './cache.js';
-import { checkBuilderSupport, readSettings } from './context.js';
+import { checkBuilderSupport, readContext } from './context.js';
 import { finalStageLabels, parseDockerfile } from './dockerfile.js';
 import { computeLabels, computeTags, readGitContext } from './git-context.js';
-import { group, info } from './log.js';
 import { cleanup, cleanupState } from './post.js';
 import { actionOutputs } from './report.js';
 import { buildSummary } from './summary.js';
@@ -18,7 +17,7 @@ await run(
   async ({ signal }) => {
     const started = Date.now();
     // Inputs, tags, labels and the builder are all settled before anything is built or pushed.
-    const settings = await readSettings();
+    const settings = await readContext();
     const git = readGitContext();
     const dockerfile = parseDockerfile(readFileSync(settings.file, 'utf8'));
     const tags = computeTags(git, {
@@ -36,17 +35,19 @@ await run(
     const builderName =
       settings.builder === 'auto' ? await detectBuilder(builderExec(signal)) : settings.builder;
     checkBuilderSupport(settings, builderName);
-    info(`Builder: ${builderName}${settings.builder === 'auto' ? ' (auto)' : ''}; tags: ${tags.join(', ')}`);
+    log.info(
+      `Builder: ${builderName}${settings.builder === 'auto' ? ' (auto)' : ''}; tags: ${tags.join(', ')}`,
+    );
 
     const temp = process.env.RUNNER_TEMP || tmpdir();
     mkdirSync(temp, { recursive: true });
     const workDir = mkdtempSync(path.join(temp, 'glidepath-build-'));
     cleanupState.save('scratch', [workDir]);
-    const builder = createBuilder(builderName, settings, workDir, { log: info, signal });
+    const builder = createBuilder(builderName, settings, workDir, { log: log.info, signal });
     try {
       if (settings.credentials) {
         const { username, password } = settings.credentials;
-        await group(`Log in to ${settings.image.registry}`, async () => {
+        await log.group(`Log in to ${settings.image.registry}`, async () => {
           if (builderName === 'docker') cleanupState.save('dockerLogout', settings.image.registry);
           else cleanupState.save('authFile', authFilePath(workDir));
           await builder.login(settings.image.registry, username, password);
@@ -68,8 +69,10 @@ await run(
           : undefined;
       let restore: RestoreOutcome | undefined;
       if (cache) {
-        restore = await group('Restore the layer cache', () => cache.restore());
-        info(`Cache ${settings.cacheDir}: ${restore.kind === 'unavailable' ? restore.reason : restore.kind}`);
+        restore = await log.group('Restore the layer cache', () => cache.restore());
+        log.info(
+          `Cache ${settings.cacheDir}: ${restore.kind === 'unavailable' ? restore.reason : restore.kind}`,
+        );
       }
 
       const plan: BuildPlan = {
@@ -90,18 +93,18 @@ await run(
         sbom: settings.sbom,
       };
       const buildStarted = Date.now();
-      const outcome = await group(settings.push ? 'Build and push' : 'Build', () => builder.build(plan));
+      const outcome = await log.group(settings.push ? 'Build and push' : 'Build', () => builder.build(plan));
       const buildMs = Date.now() - buildStarted;
 
       if (cache) {
-        const saved = await group('Save the layer cache', () => cache.save());
-        if (saved) info(`Cache saved: ${saved}`);
+        const saved = await log.group('Save the layer cache', () => cache.save());
+        if (saved) log.info(`Cache saved: ${saved}`);
       }
 
       const digest = outcome.digest;
       const attestation =
         settings.attest && digest
-          ? await group('Attest build provenance', () =>
+          ? await log.group('Attest build provenance', () =>
               attestImage({ image: settings.image.name, digest, token: settings.githubToken }),
             )
           : undefined;

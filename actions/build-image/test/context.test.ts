@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InputError } from '@glidepath/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkBuilderSupport, readSettings, type Settings } from '../src/context.js';
+import { checkBuilderSupport, readContext, type Settings } from '../src/context.js';
 
 let cwd: string;
 beforeAll(() => {
@@ -14,7 +14,7 @@ beforeAll(() => {
 });
 
 const read = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
-  readSettings((name) => inputs[name] ?? '', { RUNNER_TEMP: '/runner/temp', ...env }, cwd);
+  readContext((name) => inputs[name] ?? '', { RUNNER_TEMP: '/runner/temp', ...env }, cwd);
 
 async function problems(inputs: Record<string, string>): Promise<Array<{ input: string; expected: string }>> {
   const error = await read(inputs).catch((e: unknown) => e);
@@ -22,7 +22,7 @@ async function problems(inputs: Record<string, string>): Promise<Array<{ input: 
   return (error as InputError).problems;
 }
 
-describe('readSettings', () => {
+describe('readContext', () => {
   it('reads the defaults', async () => {
     const settings = await read({ image: 'ghcr.io/acme/service', context: 'app' });
     expect(settings).toMatchObject({

@@ -2,7 +2,91 @@ export const id = 257;
 export const ids = [257];
 export const modules = {
 
-/***/ 82257:
+/***/ 6631:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   J: () => (/* binding */ parseMatchers),
+/* harmony export */   z: () => (/* binding */ alertmanagerProvider)
+/* harmony export */ });
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5231);
+/* harmony import */ var _metric_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1365);
+/* harmony import */ var _backend_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6340);
+/**
+ * Alertmanager as a gate: the query is a list of label matchers
+ * (`service="shop",severity="critical"`), the value is how many alerts
+ * matching all of them are firing now, over `/api/v2/alerts`. Silenced and
+ * inhibited alerts do not count: asked of the server and checked again on
+ * each alert's status. A gate's bound is `max: 0` unless it gives another.
+ */
+
+
+
+function alertmanagerProvider(backend, http) {
+    return {
+        describe: `Alertmanager ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .displayUrl */ .Qy)(backend.url)}`,
+        async evaluate({ query, deadline, signal }) {
+            const matchers = parseMatchers(query);
+            if (typeof matchers === 'string')
+                throw new _metric_js__WEBPACK_IMPORTED_MODULE_1__/* .ProviderError */ .mZ(`matchers ${query}: ${matchers}`);
+            const answer = await (0,_backend_js__WEBPACK_IMPORTED_MODULE_2__/* .askBackend */ .yN)(backend, {
+                path: 'api/v2/alerts',
+                params: [
+                    ['active', 'true'],
+                    ['silenced', 'false'],
+                    ['inhibited', 'false'],
+                    ['unprocessed', 'true'],
+                    ...matchers.map((matcher) => ['filter', matcher]),
+                ],
+            }, http, { deadline, signal });
+            const parsed = (0,_backend_js__WEBPACK_IMPORTED_MODULE_2__/* .jsonBody */ .J9)(answer);
+            if (answer.status >= 400 || !Array.isArray(parsed))
+                throw new _metric_js__WEBPACK_IMPORTED_MODULE_1__/* .ProviderError */ .mZ(answer.status >= 400
+                    ? (0,_backend_js__WEBPACK_IMPORTED_MODULE_2__/* .answerText */ .yy)(answer, parsed?.message)
+                    : `answered ${answer.status} with something that is not a list of alerts`);
+            const firing = parsed.filter((alert) => (alert.status?.state ?? 'active') !== 'suppressed' &&
+                !alert.status?.silencedBy?.length &&
+                !alert.status?.inhibitedBy?.length);
+            return [countOf(firing)];
+        },
+    };
+}
+/** One series: how many alerts fire, labelled with their names (the first five) when any do. */
+function countOf(alerts) {
+    if (!alerts.length)
+        return { labels: {}, value: 0 };
+    const names = [...new Set(alerts.map((a) => a.labels?.alertname ?? '(no alertname)'))];
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
+    return { labels: { alerts: shown }, value: alerts.length };
+}
+const MATCHER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|[^",{}\s]+)\s*(?:,|$)/;
+/**
+ * Splits `{service="shop", severity=~"critical|page"}` (braces optional)
+ * into one matcher per item, as the API's `filter` parameter takes them.
+ * Returns why not when the text is not a list of matchers.
+ */
+function parseMatchers(text) {
+    let rest = text.trim();
+    if (rest.startsWith('{') && rest.endsWith('}'))
+        rest = rest.slice(1, -1).trim();
+    const matchers = [];
+    while (rest.length) {
+        const match = MATCHER.exec(rest);
+        if (!match)
+            return `expected label matchers such as service="shop",severity="critical" (at: ${rest.slice(0, 40)})`;
+        const [whole, name, op, value] = match;
+        matchers.push(`${name}${op}${value.startsWith('"') ? value : JSON.stringify(value)}`);
+        rest = rest.slice(whole.length).trim();
+    }
+    if (!matchers.length)
+        return 'expected at least one label matcher such as service="shop"';
+    return matchers;
+}
+
+
+/***/ }),
+
+/***/ 2257:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -14,13 +98,13 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   queriesSchema: () => (/* binding */ queriesSchema),
 /* harmony export */   querySchema: () => (/* binding */ querySchema)
 /* harmony export */ });
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(29143);
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(46416);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9143);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6416);
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7036);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25231);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(62535);
-/* harmony import */ var _providers_alertmanager_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(26631);
-/* harmony import */ var _templates_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(99050);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5231);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2535);
+/* harmony import */ var _providers_alertmanager_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6631);
+/* harmony import */ var _templates_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9050);
 /**
  * Schemas of the structured analysis inputs (`checks`, `queries`). This module
  * is only loaded through a dynamic import from `fields.ts`, so zod stays out

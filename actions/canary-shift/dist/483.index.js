@@ -2,18 +2,18 @@ export const id = 483;
 export const ids = [483];
 export const modules = {
 
-/***/ 16745:
+/***/ 6745:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var Scalar = __webpack_require__(24305);
-var YAMLMap = __webpack_require__(92938);
-var YAMLSeq = __webpack_require__(93571);
-var resolveBlockMap = __webpack_require__(20619);
-var resolveBlockSeq = __webpack_require__(71610);
-var resolveFlowCollection = __webpack_require__(30562);
+var identity = __webpack_require__(1891);
+var Scalar = __webpack_require__(4305);
+var YAMLMap = __webpack_require__(2938);
+var YAMLSeq = __webpack_require__(3571);
+var resolveBlockMap = __webpack_require__(619);
+var resolveBlockSeq = __webpack_require__(1610);
+var resolveFlowCollection = __webpack_require__(562);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -99,15 +99,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 86183:
+/***/ 6183:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Document = __webpack_require__(37977);
-var composeNode = __webpack_require__(20413);
-var resolveEnd = __webpack_require__(92368);
-var resolveProps = __webpack_require__(46715);
+var Document = __webpack_require__(7977);
+var composeNode = __webpack_require__(413);
+var resolveEnd = __webpack_require__(2368);
+var resolveProps = __webpack_require__(6715);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -151,17 +151,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 20413:
+/***/ 413:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Alias = __webpack_require__(35525);
-var identity = __webpack_require__(31891);
-var composeCollection = __webpack_require__(16745);
-var composeScalar = __webpack_require__(71337);
-var resolveEnd = __webpack_require__(92368);
-var utilEmptyScalarPosition = __webpack_require__(36827);
+var Alias = __webpack_require__(5525);
+var identity = __webpack_require__(1891);
+var composeCollection = __webpack_require__(6745);
+var composeScalar = __webpack_require__(1337);
+var resolveEnd = __webpack_require__(2368);
+var utilEmptyScalarPosition = __webpack_require__(6827);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -270,15 +270,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 71337:
+/***/ 1337:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var Scalar = __webpack_require__(24305);
-var resolveBlockScalar = __webpack_require__(40293);
-var resolveFlowScalar = __webpack_require__(87686);
+var identity = __webpack_require__(1891);
+var Scalar = __webpack_require__(4305);
+var resolveBlockScalar = __webpack_require__(293);
+var resolveFlowScalar = __webpack_require__(7686);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -365,18 +365,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 84260:
+/***/ 4260:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
 var node_process = __webpack_require__(932);
-var directives = __webpack_require__(89082);
-var Document = __webpack_require__(37977);
-var errors = __webpack_require__(67460);
-var identity = __webpack_require__(31891);
-var composeDoc = __webpack_require__(86183);
-var resolveEnd = __webpack_require__(92368);
+var directives = __webpack_require__(9082);
+var Document = __webpack_require__(7977);
+var errors = __webpack_require__(7460);
+var identity = __webpack_require__(1891);
+var composeDoc = __webpack_require__(6183);
+var resolveEnd = __webpack_require__(2368);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -596,16 +596,16 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 20619:
+/***/ 619:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Pair = __webpack_require__(85153);
-var YAMLMap = __webpack_require__(92938);
-var resolveProps = __webpack_require__(46715);
-var utilContainsNewline = __webpack_require__(33151);
-var utilFlowIndentCheck = __webpack_require__(67319);
+var Pair = __webpack_require__(5153);
+var YAMLMap = __webpack_require__(2938);
+var resolveProps = __webpack_require__(6715);
+var utilContainsNewline = __webpack_require__(3151);
+var utilFlowIndentCheck = __webpack_require__(7319);
 var utilMapIncludes = __webpack_require__(8279);
 
 const startColMsg = 'All mapping items must start at the same column';
@@ -720,12 +720,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 40293:
+/***/ 293:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Scalar = __webpack_require__(24305);
+var Scalar = __webpack_require__(4305);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -927,14 +927,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 71610:
+/***/ 1610:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var YAMLSeq = __webpack_require__(93571);
-var resolveProps = __webpack_require__(46715);
-var utilFlowIndentCheck = __webpack_require__(67319);
+var YAMLSeq = __webpack_require__(3571);
+var resolveProps = __webpack_require__(6715);
+var utilFlowIndentCheck = __webpack_require__(7319);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -985,7 +985,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 92368:
+/***/ 2368:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1031,18 +1031,18 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 30562:
+/***/ 562:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var Pair = __webpack_require__(85153);
-var YAMLMap = __webpack_require__(92938);
-var YAMLSeq = __webpack_require__(93571);
-var resolveEnd = __webpack_require__(92368);
-var resolveProps = __webpack_require__(46715);
-var utilContainsNewline = __webpack_require__(33151);
+var identity = __webpack_require__(1891);
+var Pair = __webpack_require__(5153);
+var YAMLMap = __webpack_require__(2938);
+var YAMLSeq = __webpack_require__(3571);
+var resolveEnd = __webpack_require__(2368);
+var resolveProps = __webpack_require__(6715);
+var utilContainsNewline = __webpack_require__(3151);
 var utilMapIncludes = __webpack_require__(8279);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
@@ -1247,13 +1247,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 87686:
+/***/ 7686:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Scalar = __webpack_require__(24305);
-var resolveEnd = __webpack_require__(92368);
+var Scalar = __webpack_require__(4305);
+var resolveEnd = __webpack_require__(2368);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -1482,7 +1482,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 46715:
+/***/ 6715:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1637,7 +1637,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 33151:
+/***/ 3151:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1680,7 +1680,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 36827:
+/***/ 6827:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1715,12 +1715,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 67319:
+/***/ 7319:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var utilContainsNewline = __webpack_require__(33151);
+var utilContainsNewline = __webpack_require__(3151);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -1744,7 +1744,7 @@ exports.flowIndentCheck = flowIndentCheck;
 
 
 
-var identity = __webpack_require__(31891);
+var identity = __webpack_require__(1891);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -1761,22 +1761,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 37977:
+/***/ 7977:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Alias = __webpack_require__(35525);
-var Collection = __webpack_require__(81633);
-var identity = __webpack_require__(31891);
-var Pair = __webpack_require__(85153);
+var Alias = __webpack_require__(5525);
+var Collection = __webpack_require__(1633);
+var identity = __webpack_require__(1891);
+var Pair = __webpack_require__(5153);
 var toJS = __webpack_require__(3119);
-var Schema = __webpack_require__(41148);
-var stringifyDocument = __webpack_require__(18577);
-var anchors = __webpack_require__(57048);
-var applyReviver = __webpack_require__(77817);
-var createNode = __webpack_require__(17616);
-var directives = __webpack_require__(89082);
+var Schema = __webpack_require__(1148);
+var stringifyDocument = __webpack_require__(8577);
+var anchors = __webpack_require__(7048);
+var applyReviver = __webpack_require__(7817);
+var createNode = __webpack_require__(7616);
+var directives = __webpack_require__(9082);
 
 class Document {
     constructor(value, replacer, options) {
@@ -2105,13 +2105,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 57048:
+/***/ 7048:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var visit = __webpack_require__(31360);
+var identity = __webpack_require__(1891);
+var visit = __webpack_require__(1360);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -2188,7 +2188,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 77817:
+/***/ 7817:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2252,14 +2252,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 17616:
+/***/ 7616:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Alias = __webpack_require__(35525);
-var identity = __webpack_require__(31891);
-var Scalar = __webpack_require__(24305);
+var Alias = __webpack_require__(5525);
+var identity = __webpack_require__(1891);
+var Scalar = __webpack_require__(4305);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -2349,13 +2349,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 89082:
+/***/ 9082:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var visit = __webpack_require__(31360);
+var identity = __webpack_require__(1891);
+var visit = __webpack_require__(1360);
 
 const escapeChars = {
     '!': '%21',
@@ -2534,7 +2534,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 67460:
+/***/ 7460:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2603,27 +2603,27 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 33483:
+/***/ 3483:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var composer = __webpack_require__(84260);
-var Document = __webpack_require__(37977);
-var Schema = __webpack_require__(41148);
-var errors = __webpack_require__(67460);
-var Alias = __webpack_require__(35525);
-var identity = __webpack_require__(31891);
-var Pair = __webpack_require__(85153);
-var Scalar = __webpack_require__(24305);
-var YAMLMap = __webpack_require__(92938);
-var YAMLSeq = __webpack_require__(93571);
-var cst = __webpack_require__(73921);
-var lexer = __webpack_require__(41893);
-var lineCounter = __webpack_require__(92808);
-var parser = __webpack_require__(23124);
-var publicApi = __webpack_require__(44563);
-var visit = __webpack_require__(31360);
+var composer = __webpack_require__(4260);
+var Document = __webpack_require__(7977);
+var Schema = __webpack_require__(1148);
+var errors = __webpack_require__(7460);
+var Alias = __webpack_require__(5525);
+var identity = __webpack_require__(1891);
+var Pair = __webpack_require__(5153);
+var Scalar = __webpack_require__(4305);
+var YAMLMap = __webpack_require__(2938);
+var YAMLSeq = __webpack_require__(3571);
+var cst = __webpack_require__(3921);
+var lexer = __webpack_require__(1893);
+var lineCounter = __webpack_require__(2808);
+var parser = __webpack_require__(3124);
+var publicApi = __webpack_require__(4563);
+var visit = __webpack_require__(1360);
 
 
 
@@ -2660,7 +2660,7 @@ exports.visitAsync = visit.visitAsync;
 
 /***/ }),
 
-/***/ 96669:
+/***/ 6669:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -2686,15 +2686,15 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 35525:
+/***/ 5525:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var anchors = __webpack_require__(57048);
-var visit = __webpack_require__(31360);
-var identity = __webpack_require__(31891);
-var Node = __webpack_require__(75605);
+var anchors = __webpack_require__(7048);
+var visit = __webpack_require__(1360);
+var identity = __webpack_require__(1891);
+var Node = __webpack_require__(5605);
 var toJS = __webpack_require__(3119);
 
 class Alias extends Node.NodeBase {
@@ -2813,14 +2813,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 81633:
+/***/ 1633:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var createNode = __webpack_require__(17616);
-var identity = __webpack_require__(31891);
-var Node = __webpack_require__(75605);
+var createNode = __webpack_require__(7616);
+var identity = __webpack_require__(1891);
+var Node = __webpack_require__(5605);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -2971,13 +2971,13 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 75605:
+/***/ 5605:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var applyReviver = __webpack_require__(77817);
-var identity = __webpack_require__(31891);
+var applyReviver = __webpack_require__(7817);
+var identity = __webpack_require__(1891);
 var toJS = __webpack_require__(3119);
 
 class NodeBase {
@@ -3018,15 +3018,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 85153:
+/***/ 5153:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var createNode = __webpack_require__(17616);
-var stringifyPair = __webpack_require__(29392);
-var addPairToJSMap = __webpack_require__(31308);
-var identity = __webpack_require__(31891);
+var createNode = __webpack_require__(7616);
+var stringifyPair = __webpack_require__(9392);
+var addPairToJSMap = __webpack_require__(1308);
+var identity = __webpack_require__(1891);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -3064,13 +3064,13 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 24305:
+/***/ 4305:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var Node = __webpack_require__(75605);
+var identity = __webpack_require__(1891);
+var Node = __webpack_require__(5605);
 var toJS = __webpack_require__(3119);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
@@ -3098,17 +3098,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 92938:
+/***/ 2938:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var stringifyCollection = __webpack_require__(53008);
-var addPairToJSMap = __webpack_require__(31308);
-var Collection = __webpack_require__(81633);
-var identity = __webpack_require__(31891);
-var Pair = __webpack_require__(85153);
-var Scalar = __webpack_require__(24305);
+var stringifyCollection = __webpack_require__(3008);
+var addPairToJSMap = __webpack_require__(1308);
+var Collection = __webpack_require__(1633);
+var identity = __webpack_require__(1891);
+var Pair = __webpack_require__(5153);
+var Scalar = __webpack_require__(4305);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -3252,16 +3252,16 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 93571:
+/***/ 3571:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var createNode = __webpack_require__(17616);
-var stringifyCollection = __webpack_require__(53008);
-var Collection = __webpack_require__(81633);
-var identity = __webpack_require__(31891);
-var Scalar = __webpack_require__(24305);
+var createNode = __webpack_require__(7616);
+var stringifyCollection = __webpack_require__(3008);
+var Collection = __webpack_require__(1633);
+var identity = __webpack_require__(1891);
+var Scalar = __webpack_require__(4305);
 var toJS = __webpack_require__(3119);
 
 class YAMLSeq extends Collection.Collection {
@@ -3374,15 +3374,15 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 31308:
+/***/ 1308:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var log = __webpack_require__(96669);
-var merge = __webpack_require__(84376);
-var stringify = __webpack_require__(23376);
-var identity = __webpack_require__(31891);
+var log = __webpack_require__(6669);
+var merge = __webpack_require__(4376);
+var stringify = __webpack_require__(3376);
+var identity = __webpack_require__(1891);
 var toJS = __webpack_require__(3119);
 
 function addPairToJSMap(ctx, map, { key, value }) {
@@ -3446,7 +3446,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 31891:
+/***/ 1891:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3511,7 +3511,7 @@ exports.isSeq = isSeq;
 
 
 
-var identity = __webpack_require__(31891);
+var identity = __webpack_require__(1891);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -3552,15 +3552,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 66242:
+/***/ 6242:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var resolveBlockScalar = __webpack_require__(40293);
-var resolveFlowScalar = __webpack_require__(87686);
-var errors = __webpack_require__(67460);
-var stringifyString = __webpack_require__(73665);
+var resolveBlockScalar = __webpack_require__(293);
+var resolveFlowScalar = __webpack_require__(7686);
+var errors = __webpack_require__(7460);
+var stringifyString = __webpack_require__(3665);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -3777,7 +3777,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 42393:
+/***/ 2393:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3847,7 +3847,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 15207:
+/***/ 5207:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3953,14 +3953,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 73921:
+/***/ 3921:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var cstScalar = __webpack_require__(66242);
-var cstStringify = __webpack_require__(42393);
-var cstVisit = __webpack_require__(15207);
+var cstScalar = __webpack_require__(6242);
+var cstStringify = __webpack_require__(2393);
+var cstVisit = __webpack_require__(5207);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -4072,12 +4072,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 41893:
+/***/ 1893:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var cst = __webpack_require__(73921);
+var cst = __webpack_require__(3921);
 
 /*
 START -> stream
@@ -4802,7 +4802,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 92808:
+/***/ 2808:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4850,14 +4850,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 23124:
+/***/ 3124:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
 var node_process = __webpack_require__(932);
-var cst = __webpack_require__(73921);
-var lexer = __webpack_require__(41893);
+var cst = __webpack_require__(3921);
+var lexer = __webpack_require__(1893);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -5837,18 +5837,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 44563:
+/***/ 4563:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var composer = __webpack_require__(84260);
-var Document = __webpack_require__(37977);
-var errors = __webpack_require__(67460);
-var log = __webpack_require__(96669);
-var identity = __webpack_require__(31891);
-var lineCounter = __webpack_require__(92808);
-var parser = __webpack_require__(23124);
+var composer = __webpack_require__(4260);
+var Document = __webpack_require__(7977);
+var errors = __webpack_require__(7460);
+var log = __webpack_require__(6669);
+var identity = __webpack_require__(1891);
+var lineCounter = __webpack_require__(2808);
+var parser = __webpack_require__(3124);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -5951,16 +5951,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 41148:
+/***/ 1148:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var map = __webpack_require__(91231);
-var seq = __webpack_require__(10814);
-var string = __webpack_require__(13724);
-var tags = __webpack_require__(38478);
+var identity = __webpack_require__(1891);
+var map = __webpack_require__(1231);
+var seq = __webpack_require__(814);
+var string = __webpack_require__(3724);
+var tags = __webpack_require__(8478);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -5997,13 +5997,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 91231:
+/***/ 1231:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var YAMLMap = __webpack_require__(92938);
+var identity = __webpack_require__(1891);
+var YAMLMap = __webpack_require__(2938);
 
 const map = {
     collection: 'map',
@@ -6023,12 +6023,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 55940:
+/***/ 5940:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Scalar = __webpack_require__(24305);
+var Scalar = __webpack_require__(4305);
 
 const nullTag = {
     identify: value => value == null,
@@ -6047,13 +6047,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 10814:
+/***/ 814:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var YAMLSeq = __webpack_require__(93571);
+var identity = __webpack_require__(1891);
+var YAMLSeq = __webpack_require__(3571);
 
 const seq = {
     collection: 'seq',
@@ -6073,12 +6073,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 13724:
+/***/ 3724:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var stringifyString = __webpack_require__(73665);
+var stringifyString = __webpack_require__(3665);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -6096,12 +6096,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 15579:
+/***/ 5579:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Scalar = __webpack_require__(24305);
+var Scalar = __webpack_require__(4305);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -6124,12 +6124,12 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 11433:
+/***/ 1433:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Scalar = __webpack_require__(24305);
+var Scalar = __webpack_require__(4305);
 var stringifyNumber = __webpack_require__(3677);
 
 const floatNaN = {
@@ -6178,7 +6178,7 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 92790:
+/***/ 2790:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -6227,18 +6227,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 99772:
+/***/ 9772:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var map = __webpack_require__(91231);
-var _null = __webpack_require__(55940);
-var seq = __webpack_require__(10814);
-var string = __webpack_require__(13724);
-var bool = __webpack_require__(15579);
-var float = __webpack_require__(11433);
-var int = __webpack_require__(92790);
+var map = __webpack_require__(1231);
+var _null = __webpack_require__(5940);
+var seq = __webpack_require__(814);
+var string = __webpack_require__(3724);
+var bool = __webpack_require__(5579);
+var float = __webpack_require__(1433);
+var int = __webpack_require__(2790);
 
 const schema = [
     map.map,
@@ -6259,14 +6259,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 67331:
+/***/ 7331:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Scalar = __webpack_require__(24305);
-var map = __webpack_require__(91231);
-var seq = __webpack_require__(10814);
+var Scalar = __webpack_require__(4305);
+var map = __webpack_require__(1231);
+var seq = __webpack_require__(814);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -6330,27 +6330,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 38478:
+/***/ 8478:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var map = __webpack_require__(91231);
-var _null = __webpack_require__(55940);
-var seq = __webpack_require__(10814);
-var string = __webpack_require__(13724);
-var bool = __webpack_require__(15579);
-var float = __webpack_require__(11433);
-var int = __webpack_require__(92790);
-var schema = __webpack_require__(99772);
-var schema$1 = __webpack_require__(67331);
-var binary = __webpack_require__(60743);
-var merge = __webpack_require__(84376);
-var omap = __webpack_require__(26683);
-var pairs = __webpack_require__(97221);
-var schema$2 = __webpack_require__(43381);
-var set = __webpack_require__(45340);
-var timestamp = __webpack_require__(73932);
+var map = __webpack_require__(1231);
+var _null = __webpack_require__(5940);
+var seq = __webpack_require__(814);
+var string = __webpack_require__(3724);
+var bool = __webpack_require__(5579);
+var float = __webpack_require__(1433);
+var int = __webpack_require__(2790);
+var schema = __webpack_require__(9772);
+var schema$1 = __webpack_require__(7331);
+var binary = __webpack_require__(743);
+var merge = __webpack_require__(4376);
+var omap = __webpack_require__(6683);
+var pairs = __webpack_require__(7221);
+var schema$2 = __webpack_require__(3381);
+var set = __webpack_require__(5340);
+var timestamp = __webpack_require__(3932);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -6436,14 +6436,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 60743:
+/***/ 743:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var node_buffer = __webpack_require__(20181);
-var Scalar = __webpack_require__(24305);
-var stringifyString = __webpack_require__(73665);
+var node_buffer = __webpack_require__(181);
+var Scalar = __webpack_require__(4305);
+var stringifyString = __webpack_require__(3665);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -6513,12 +6513,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 48514:
+/***/ 8514:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Scalar = __webpack_require__(24305);
+var Scalar = __webpack_require__(4305);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -6549,12 +6549,12 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 42026:
+/***/ 2026:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Scalar = __webpack_require__(24305);
+var Scalar = __webpack_require__(4305);
 var stringifyNumber = __webpack_require__(3677);
 
 const floatNaN = {
@@ -6689,13 +6689,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 84376:
+/***/ 4376:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var Scalar = __webpack_require__(24305);
+var identity = __webpack_require__(1891);
+var Scalar = __webpack_require__(4305);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -6767,16 +6767,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 26683:
+/***/ 6683:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
+var identity = __webpack_require__(1891);
 var toJS = __webpack_require__(3119);
-var YAMLMap = __webpack_require__(92938);
-var YAMLSeq = __webpack_require__(93571);
-var pairs = __webpack_require__(97221);
+var YAMLMap = __webpack_require__(2938);
+var YAMLSeq = __webpack_require__(3571);
+var pairs = __webpack_require__(7221);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -6851,15 +6851,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 97221:
+/***/ 7221:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var Pair = __webpack_require__(85153);
-var Scalar = __webpack_require__(24305);
-var YAMLSeq = __webpack_require__(93571);
+var identity = __webpack_require__(1891);
+var Pair = __webpack_require__(5153);
+var Scalar = __webpack_require__(4305);
+var YAMLSeq = __webpack_require__(3571);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -6940,24 +6940,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 43381:
+/***/ 3381:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var map = __webpack_require__(91231);
-var _null = __webpack_require__(55940);
-var seq = __webpack_require__(10814);
-var string = __webpack_require__(13724);
-var binary = __webpack_require__(60743);
-var bool = __webpack_require__(48514);
-var float = __webpack_require__(42026);
+var map = __webpack_require__(1231);
+var _null = __webpack_require__(5940);
+var seq = __webpack_require__(814);
+var string = __webpack_require__(3724);
+var binary = __webpack_require__(743);
+var bool = __webpack_require__(8514);
+var float = __webpack_require__(2026);
 var int = __webpack_require__(7149);
-var merge = __webpack_require__(84376);
-var omap = __webpack_require__(26683);
-var pairs = __webpack_require__(97221);
-var set = __webpack_require__(45340);
-var timestamp = __webpack_require__(73932);
+var merge = __webpack_require__(4376);
+var omap = __webpack_require__(6683);
+var pairs = __webpack_require__(7221);
+var set = __webpack_require__(5340);
+var timestamp = __webpack_require__(3932);
 
 const schema = [
     map.map,
@@ -6988,14 +6988,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 45340:
+/***/ 5340:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var Pair = __webpack_require__(85153);
-var YAMLMap = __webpack_require__(92938);
+var identity = __webpack_require__(1891);
+var Pair = __webpack_require__(5153);
+var YAMLMap = __webpack_require__(2938);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -7091,7 +7091,7 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 73932:
+/***/ 3932:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -7203,7 +7203,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 26767:
+/***/ 6767:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7361,15 +7361,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 23376:
+/***/ 3376:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var anchors = __webpack_require__(57048);
-var identity = __webpack_require__(31891);
+var anchors = __webpack_require__(7048);
+var identity = __webpack_require__(1891);
 var stringifyComment = __webpack_require__(2875);
-var stringifyString = __webpack_require__(73665);
+var stringifyString = __webpack_require__(3665);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -7500,13 +7500,13 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 53008:
+/***/ 3008:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var stringify = __webpack_require__(23376);
+var identity = __webpack_require__(1891);
+var stringify = __webpack_require__(3376);
 var stringifyComment = __webpack_require__(2875);
 
 function stringifyCollection(collection, ctx, options) {
@@ -7693,13 +7693,13 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 18577:
+/***/ 8577:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var stringify = __webpack_require__(23376);
+var identity = __webpack_require__(1891);
+var stringify = __webpack_require__(3376);
 var stringifyComment = __webpack_require__(2875);
 
 function stringifyDocument(doc, options) {
@@ -7821,14 +7821,14 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 29392:
+/***/ 9392:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
-var Scalar = __webpack_require__(24305);
-var stringify = __webpack_require__(23376);
+var identity = __webpack_require__(1891);
+var Scalar = __webpack_require__(4305);
+var stringify = __webpack_require__(3376);
 var stringifyComment = __webpack_require__(2875);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
@@ -7980,13 +7980,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 73665:
+/***/ 3665:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var Scalar = __webpack_require__(24305);
-var foldFlowLines = __webpack_require__(26767);
+var Scalar = __webpack_require__(4305);
+var foldFlowLines = __webpack_require__(6767);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -8325,12 +8325,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 31360:
+/***/ 1360:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
-var identity = __webpack_require__(31891);
+var identity = __webpack_require__(1891);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');

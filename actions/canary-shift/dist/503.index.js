@@ -2,7 +2,7 @@ export const id = 503;
 export const ids = [503];
 export const modules = {
 
-/***/ 46503:
+/***/ 6503:
 /***/ (function(module) {
 
 /**

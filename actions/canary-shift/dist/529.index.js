@@ -2,13 +2,13 @@ export const id = 529;
 export const ids = [529];
 export const modules = {
 
-/***/ 33529:
+/***/ 3529:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   JSONPath: () => (/* binding */ JSONPath)
 /* harmony export */ });
-/* harmony import */ var vm__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(69154);
+/* harmony import */ var vm__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9154);
 
 
 /**

@@ -9,10 +9,10 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   IngressNginxRouter: () => (/* binding */ IngressNginxRouter)
 /* harmony export */ });
-/* harmony import */ var _kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(50945);
-/* harmony import */ var _kubernetes_shared_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(96742);
-/* harmony import */ var _router_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(96803);
-/* harmony import */ var _weights_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(84329);
+/* harmony import */ var _kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(945);
+/* harmony import */ var _kubernetes_shared_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6742);
+/* harmony import */ var _router_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6803);
+/* harmony import */ var _weights_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4329);
 
 
 
@@ -181,7 +181,7 @@ class IngressNginxRouter {
 
 /***/ }),
 
-/***/ 96742:
+/***/ 6742:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

@@ -2,18 +2,18 @@ export const id = 723;
 export const ids = [723];
 export const modules = {
 
-/***/ 66723:
+/***/ 6723:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   GatewayApiRouter: () => (/* binding */ GatewayApiRouter)
 /* harmony export */ });
-/* harmony import */ var _kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(50945);
-/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(87480);
-/* harmony import */ var _kubernetes_shared_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(96742);
-/* harmony import */ var _router_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(96803);
-/* harmony import */ var _weights_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(84329);
+/* harmony import */ var _kubernetes_config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(945);
+/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7480);
+/* harmony import */ var _kubernetes_shared_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6742);
+/* harmony import */ var _router_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6803);
+/* harmony import */ var _weights_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4329);
 
 
 
@@ -207,7 +207,7 @@ class GatewayApiRouter {
 
 /***/ }),
 
-/***/ 96742:
+/***/ 6742:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

@@ -2,7 +2,7 @@ export const id = 738;
 export const ids = [738];
 export const modules = {
 
-/***/ 82039:
+/***/ 2039:
 /***/ (function(__unused_webpack_module, exports, __webpack_require__) {
 
 
@@ -53,11 +53,11 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
 exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
-const http = __importStar(__webpack_require__(58611));
-const https = __importStar(__webpack_require__(65692));
-const pm = __importStar(__webpack_require__(69875));
+const http = __importStar(__webpack_require__(8611));
+const https = __importStar(__webpack_require__(5692));
+const pm = __importStar(__webpack_require__(9875));
 const tunnel = __importStar(__webpack_require__(5070));
-const undici_1 = __webpack_require__(12315);
+const undici_1 = __webpack_require__(2315);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -745,7 +745,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 69875:
+/***/ 9875:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -845,33 +845,33 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 12315:
+/***/ 2315:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const Client = __webpack_require__(57166)
+const Client = __webpack_require__(7166)
 const Dispatcher = __webpack_require__(9284)
-const Pool = __webpack_require__(69347)
-const BalancedPool = __webpack_require__(55064)
-const Agent = __webpack_require__(80840)
-const ProxyAgent = __webpack_require__(10713)
-const EnvHttpProxyAgent = __webpack_require__(45098)
-const RetryAgent = __webpack_require__(33127)
-const errors = __webpack_require__(14260)
-const util = __webpack_require__(77091)
+const Pool = __webpack_require__(9347)
+const BalancedPool = __webpack_require__(5064)
+const Agent = __webpack_require__(840)
+const ProxyAgent = __webpack_require__(713)
+const EnvHttpProxyAgent = __webpack_require__(5098)
+const RetryAgent = __webpack_require__(3127)
+const errors = __webpack_require__(1879)
+const util = __webpack_require__(7091)
 const { InvalidArgumentError } = errors
 const api = __webpack_require__(7320)
-const buildConnector = __webpack_require__(17705)
+const buildConnector = __webpack_require__(7705)
 const MockClient = __webpack_require__(8772)
 const MockAgent = __webpack_require__(3610)
-const MockPool = __webpack_require__(21561)
-const mockErrors = __webpack_require__(56772)
-const RetryHandler = __webpack_require__(93451)
-const { getGlobalDispatcher, setGlobalDispatcher } = __webpack_require__(72956)
-const DecoratorHandler = __webpack_require__(16680)
-const RedirectHandler = __webpack_require__(63203)
-const createRedirectInterceptor = __webpack_require__(60541)
+const MockPool = __webpack_require__(1561)
+const mockErrors = __webpack_require__(6772)
+const RetryHandler = __webpack_require__(3451)
+const { getGlobalDispatcher, setGlobalDispatcher } = __webpack_require__(2956)
+const DecoratorHandler = __webpack_require__(6680)
+const RedirectHandler = __webpack_require__(3203)
+const createRedirectInterceptor = __webpack_require__(541)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -889,10 +889,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __webpack_require__(35315),
+  redirect: __webpack_require__(5315),
   retry: __webpack_require__(8225),
-  dump: __webpack_require__(59677),
-  dns: __webpack_require__(95176)
+  dump: __webpack_require__(9677),
+  dns: __webpack_require__(5176)
 }
 
 module.exports.buildConnector = buildConnector
@@ -954,7 +954,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__webpack_require__(84069).fetch)
+const fetchImpl = (__webpack_require__(4069).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -966,39 +966,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __webpack_require__(46763).Headers
-module.exports.Response = __webpack_require__(90842).Response
+module.exports.Headers = __webpack_require__(6763).Headers
+module.exports.Response = __webpack_require__(842).Response
 module.exports.Request = __webpack_require__(6016).Request
-module.exports.FormData = __webpack_require__(64775).FormData
+module.exports.FormData = __webpack_require__(4775).FormData
 module.exports.File = globalThis.File ?? (__webpack_require__(4573).File)
-module.exports.FileReader = __webpack_require__(20474).FileReader
+module.exports.FileReader = __webpack_require__(474).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __webpack_require__(49522)
+const { setGlobalOrigin, getGlobalOrigin } = __webpack_require__(9522)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __webpack_require__(74196)
-const { kConstruct } = __webpack_require__(99046)
+const { CacheStorage } = __webpack_require__(4196)
+const { kConstruct } = __webpack_require__(9046)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __webpack_require__(18350)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __webpack_require__(8350)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __webpack_require__(33365)
+const { parseMIMEType, serializeAMimeType } = __webpack_require__(3365)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __webpack_require__(6941)
-module.exports.WebSocket = __webpack_require__(34025).WebSocket
+module.exports.WebSocket = __webpack_require__(4025).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -1014,7 +1014,7 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __webpack_require__(94633)
+const { EventSource } = __webpack_require__(4633)
 
 module.exports.EventSource = EventSource
 
@@ -1024,8 +1024,8 @@ module.exports.EventSource = EventSource
 /***/ 9471:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-const { addAbortListener } = __webpack_require__(77091)
-const { RequestAbortedError } = __webpack_require__(14260)
+const { addAbortListener } = __webpack_require__(7091)
+const { RequestAbortedError } = __webpack_require__(1879)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -1085,15 +1085,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 14163:
+/***/ 4163:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(34589)
-const { AsyncResource } = __webpack_require__(16698)
-const { InvalidArgumentError, SocketError } = __webpack_require__(14260)
-const util = __webpack_require__(77091)
+const assert = __webpack_require__(4589)
+const { AsyncResource } = __webpack_require__(6698)
+const { InvalidArgumentError, SocketError } = __webpack_require__(1879)
+const util = __webpack_require__(7091)
 const { addSignal, removeSignal } = __webpack_require__(9471)
 
 class ConnectHandler extends AsyncResource {
@@ -1200,7 +1200,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 91543:
+/***/ 1543:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -1209,16 +1209,16 @@ const {
   Readable,
   Duplex,
   PassThrough
-} = __webpack_require__(57075)
+} = __webpack_require__(7075)
 const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __webpack_require__(14260)
-const util = __webpack_require__(77091)
-const { AsyncResource } = __webpack_require__(16698)
+} = __webpack_require__(1879)
+const util = __webpack_require__(7091)
+const { AsyncResource } = __webpack_require__(6698)
 const { addSignal, removeSignal } = __webpack_require__(9471)
-const assert = __webpack_require__(34589)
+const assert = __webpack_require__(4589)
 
 const kResume = Symbol('resume')
 
@@ -1458,17 +1458,17 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 98592:
+/***/ 8592:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(34589)
-const { Readable } = __webpack_require__(33870)
-const { InvalidArgumentError, RequestAbortedError } = __webpack_require__(14260)
-const util = __webpack_require__(77091)
-const { getResolveErrorBodyCallback } = __webpack_require__(26626)
-const { AsyncResource } = __webpack_require__(16698)
+const assert = __webpack_require__(4589)
+const { Readable } = __webpack_require__(3870)
+const { InvalidArgumentError, RequestAbortedError } = __webpack_require__(1879)
+const util = __webpack_require__(7091)
+const { getResolveErrorBodyCallback } = __webpack_require__(6626)
+const { AsyncResource } = __webpack_require__(6698)
 
 class RequestHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1679,17 +1679,17 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 34065:
+/***/ 4065:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(34589)
-const { finished, PassThrough } = __webpack_require__(57075)
-const { InvalidArgumentError, InvalidReturnValueError } = __webpack_require__(14260)
-const util = __webpack_require__(77091)
-const { getResolveErrorBodyCallback } = __webpack_require__(26626)
-const { AsyncResource } = __webpack_require__(16698)
+const assert = __webpack_require__(4589)
+const { finished, PassThrough } = __webpack_require__(7075)
+const { InvalidArgumentError, InvalidReturnValueError } = __webpack_require__(1879)
+const util = __webpack_require__(7091)
+const { getResolveErrorBodyCallback } = __webpack_require__(6626)
+const { AsyncResource } = __webpack_require__(6698)
 const { addSignal, removeSignal } = __webpack_require__(9471)
 
 class StreamHandler extends AsyncResource {
@@ -1906,16 +1906,16 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 67025:
+/***/ 7025:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __webpack_require__(14260)
-const { AsyncResource } = __webpack_require__(16698)
-const util = __webpack_require__(77091)
+const { InvalidArgumentError, SocketError } = __webpack_require__(1879)
+const { AsyncResource } = __webpack_require__(6698)
+const util = __webpack_require__(7091)
 const { addSignal, removeSignal } = __webpack_require__(9471)
-const assert = __webpack_require__(34589)
+const assert = __webpack_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -2026,27 +2026,27 @@ module.exports = upgrade
 
 
 
-module.exports.request = __webpack_require__(98592)
-module.exports.stream = __webpack_require__(34065)
-module.exports.pipeline = __webpack_require__(91543)
-module.exports.upgrade = __webpack_require__(67025)
-module.exports.connect = __webpack_require__(14163)
+module.exports.request = __webpack_require__(8592)
+module.exports.stream = __webpack_require__(4065)
+module.exports.pipeline = __webpack_require__(1543)
+module.exports.upgrade = __webpack_require__(7025)
+module.exports.connect = __webpack_require__(4163)
 
 
 /***/ }),
 
-/***/ 33870:
+/***/ 3870:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
 
 
 
-const assert = __webpack_require__(34589)
-const { Readable } = __webpack_require__(57075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __webpack_require__(14260)
-const util = __webpack_require__(77091)
-const { ReadableStreamFrom } = __webpack_require__(77091)
+const assert = __webpack_require__(4589)
+const { Readable } = __webpack_require__(7075)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __webpack_require__(1879)
+const util = __webpack_require__(7091)
+const { ReadableStreamFrom } = __webpack_require__(7091)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -2427,15 +2427,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 26626:
+/***/ 6626:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-const assert = __webpack_require__(34589)
+const assert = __webpack_require__(4589)
 const {
   ResponseStatusCodeError
-} = __webpack_require__(14260)
+} = __webpack_require__(1879)
 
-const { chunksDecode } = __webpack_require__(33870)
+const { chunksDecode } = __webpack_require__(3870)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -2527,16 +2527,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 17705:
+/***/ 7705:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const net = __webpack_require__(77030)
-const assert = __webpack_require__(34589)
-const util = __webpack_require__(77091)
-const { InvalidArgumentError, ConnectTimeoutError } = __webpack_require__(14260)
-const timers = __webpack_require__(76276)
+const net = __webpack_require__(7030)
+const assert = __webpack_require__(4589)
+const util = __webpack_require__(7091)
+const { InvalidArgumentError, ConnectTimeoutError } = __webpack_require__(1879)
+const timers = __webpack_require__(6276)
 
 function noop () {}
 
@@ -2621,7 +2621,7 @@ function buildConnector ({ allowH2, maxCachedSessions, socketPath, timeout, sess
     let socket
     if (protocol === 'https:') {
       if (!tls) {
-        tls = __webpack_require__(41692)
+        tls = __webpack_require__(1692)
       }
       servername = servername || options.servername || util.getServerName(host) || null
 
@@ -2774,7 +2774,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 24638:
+/***/ 9400:
 /***/ ((module) => {
 
 
@@ -2899,12 +2899,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 81635:
+/***/ 1635:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-const diagnosticsChannel = __webpack_require__(53053)
-const util = __webpack_require__(57975)
+const diagnosticsChannel = __webpack_require__(3053)
+const util = __webpack_require__(7975)
 
 const undiciDebugLog = util.debuglog('undici')
 const fetchDebuglog = util.debuglog('fetch')
@@ -3108,7 +3108,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 14260:
+/***/ 1879:
 /***/ ((module) => {
 
 
@@ -3540,7 +3540,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 68906:
+/***/ 8906:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -3548,8 +3548,8 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __webpack_require__(14260)
-const assert = __webpack_require__(34589)
+} = __webpack_require__(1879)
+const assert = __webpack_require__(4589)
 const {
   isValidHTTPToken,
   isValidHeaderValue,
@@ -3563,9 +3563,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __webpack_require__(77091)
-const { channels } = __webpack_require__(81635)
-const { headerNameLowerCasedRecord } = __webpack_require__(24638)
+} = __webpack_require__(7091)
+const { channels } = __webpack_require__(1635)
+const { headerNameLowerCasedRecord } = __webpack_require__(9400)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4029,7 +4029,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 33422:
+/***/ 3422:
 /***/ ((module) => {
 
 module.exports = {
@@ -4103,7 +4103,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 62727:
+/***/ 2727:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -4111,7 +4111,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __webpack_require__(24638)
+} = __webpack_require__(9400)
 
 class TstNode {
   /** @type {any} */
@@ -4262,23 +4262,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 77091:
+/***/ 7091:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(34589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __webpack_require__(33422)
-const { IncomingMessage } = __webpack_require__(37067)
-const stream = __webpack_require__(57075)
-const net = __webpack_require__(77030)
+const assert = __webpack_require__(4589)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __webpack_require__(3422)
+const { IncomingMessage } = __webpack_require__(7067)
+const stream = __webpack_require__(7075)
+const net = __webpack_require__(7030)
 const { Blob } = __webpack_require__(4573)
-const nodeUtil = __webpack_require__(57975)
-const { stringify } = __webpack_require__(41792)
-const { EventEmitter: EE } = __webpack_require__(78474)
-const { InvalidArgumentError } = __webpack_require__(14260)
-const { headerNameLowerCasedRecord } = __webpack_require__(24638)
-const { tree } = __webpack_require__(62727)
+const nodeUtil = __webpack_require__(7975)
+const { stringify } = __webpack_require__(1792)
+const { EventEmitter: EE } = __webpack_require__(8474)
+const { InvalidArgumentError } = __webpack_require__(1879)
+const { headerNameLowerCasedRecord } = __webpack_require__(9400)
+const { tree } = __webpack_require__(2727)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4988,18 +4988,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 80840:
+/***/ 840:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { InvalidArgumentError } = __webpack_require__(14260)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __webpack_require__(33422)
-const DispatcherBase = __webpack_require__(28272)
-const Pool = __webpack_require__(69347)
-const Client = __webpack_require__(57166)
-const util = __webpack_require__(77091)
-const createRedirectInterceptor = __webpack_require__(60541)
+const { InvalidArgumentError } = __webpack_require__(1879)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __webpack_require__(3422)
+const DispatcherBase = __webpack_require__(8272)
+const Pool = __webpack_require__(9347)
+const Client = __webpack_require__(7166)
+const util = __webpack_require__(7091)
+const createRedirectInterceptor = __webpack_require__(541)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -5128,7 +5128,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 55064:
+/***/ 5064:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -5136,7 +5136,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __webpack_require__(14260)
+} = __webpack_require__(1879)
 const {
   PoolBase,
   kClients,
@@ -5144,10 +5144,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __webpack_require__(90270)
-const Pool = __webpack_require__(69347)
-const { kUrl, kInterceptors } = __webpack_require__(33422)
-const { parseOrigin } = __webpack_require__(77091)
+} = __webpack_require__(270)
+const Pool = __webpack_require__(9347)
+const { kUrl, kInterceptors } = __webpack_require__(3422)
+const { parseOrigin } = __webpack_require__(7091)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -5344,17 +5344,17 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 90480:
+/***/ 480:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 /* global WebAssembly */
 
-const assert = __webpack_require__(34589)
-const util = __webpack_require__(77091)
-const { channels } = __webpack_require__(81635)
-const timers = __webpack_require__(76276)
+const assert = __webpack_require__(4589)
+const util = __webpack_require__(7091)
+const { channels } = __webpack_require__(1635)
+const timers = __webpack_require__(6276)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -5367,7 +5367,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __webpack_require__(14260)
+} = __webpack_require__(1879)
 const {
   kUrl,
   kReset,
@@ -5400,9 +5400,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __webpack_require__(33422)
+} = __webpack_require__(3422)
 
-const constants = __webpack_require__(25837)
+const constants = __webpack_require__(5837)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -5414,11 +5414,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __webpack_require__(71887) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __webpack_require__(1887) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__webpack_require__(81413))
+    mod = await WebAssembly.compile(__webpack_require__(1413))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -5426,7 +5426,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __webpack_require__(71887))
+    mod = await WebAssembly.compile(llhttpWasmData || __webpack_require__(1887))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -6341,7 +6341,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__webpack_require__(28757).extractBody)
+      extractBody = (__webpack_require__(8757).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6864,21 +6864,21 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 65961:
+/***/ 5961:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(34589)
-const { errorMonitor } = __webpack_require__(78474)
-const { pipeline } = __webpack_require__(57075)
-const util = __webpack_require__(77091)
+const assert = __webpack_require__(4589)
+const { errorMonitor } = __webpack_require__(8474)
+const { pipeline } = __webpack_require__(7075)
+const util = __webpack_require__(7091)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __webpack_require__(14260)
+} = __webpack_require__(1879)
 const {
   kUrl,
   kReset,
@@ -6897,7 +6897,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __webpack_require__(33422)
+} = __webpack_require__(3422)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6909,7 +6909,7 @@ let h2ExperimentalWarned = false
 /** @type {import('http2')} */
 let http2
 try {
-  http2 = __webpack_require__(32467)
+  http2 = __webpack_require__(2467)
 } catch {
   // @ts-ignore
   http2 = { constants: {} }
@@ -7303,7 +7303,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__webpack_require__(28757).extractBody)
+    extractBody ??= (__webpack_require__(8757).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7663,26 +7663,26 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 57166:
+/***/ 7166:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // @ts-check
 
 
 
-const assert = __webpack_require__(34589)
-const net = __webpack_require__(77030)
-const http = __webpack_require__(37067)
-const util = __webpack_require__(77091)
-const { channels } = __webpack_require__(81635)
-const Request = __webpack_require__(68906)
-const DispatcherBase = __webpack_require__(28272)
+const assert = __webpack_require__(4589)
+const net = __webpack_require__(7030)
+const http = __webpack_require__(7067)
+const util = __webpack_require__(7091)
+const { channels } = __webpack_require__(1635)
+const Request = __webpack_require__(8906)
+const DispatcherBase = __webpack_require__(8272)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __webpack_require__(14260)
-const buildConnector = __webpack_require__(17705)
+} = __webpack_require__(1879)
+const buildConnector = __webpack_require__(7705)
 const {
   kUrl,
   kServerName,
@@ -7724,9 +7724,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __webpack_require__(33422)
-const connectH1 = __webpack_require__(90480)
-const connectH2 = __webpack_require__(65961)
+} = __webpack_require__(3422)
+const connectH1 = __webpack_require__(480)
+const connectH2 = __webpack_require__(5961)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -8034,7 +8034,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __webpack_require__(60541)
+const createRedirectInterceptor = __webpack_require__(541)
 
 function onError (client, err) {
   if (
@@ -8294,7 +8294,7 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 28272:
+/***/ 8272:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -8305,8 +8305,8 @@ const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __webpack_require__(14260)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __webpack_require__(33422)
+} = __webpack_require__(1879)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __webpack_require__(3422)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -8513,7 +8513,7 @@ module.exports = DispatcherBase
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-const EventEmitter = __webpack_require__(78474)
+const EventEmitter = __webpack_require__(8474)
 
 class Dispatcher extends EventEmitter {
   dispatch () {
@@ -8581,15 +8581,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 45098:
+/***/ 5098:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const DispatcherBase = __webpack_require__(28272)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __webpack_require__(33422)
-const ProxyAgent = __webpack_require__(10713)
-const Agent = __webpack_require__(80840)
+const DispatcherBase = __webpack_require__(8272)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __webpack_require__(3422)
+const ProxyAgent = __webpack_require__(713)
+const Agent = __webpack_require__(840)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8748,7 +8748,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 82665:
+/***/ 2665:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8872,15 +8872,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 90270:
+/***/ 270:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const DispatcherBase = __webpack_require__(28272)
-const FixedQueue = __webpack_require__(82665)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __webpack_require__(33422)
-const PoolStats = __webpack_require__(11457)
+const DispatcherBase = __webpack_require__(8272)
+const FixedQueue = __webpack_require__(2665)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __webpack_require__(3422)
+const PoolStats = __webpack_require__(1457)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -9073,10 +9073,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 11457:
+/***/ 1457:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __webpack_require__(33422)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __webpack_require__(3422)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -9114,7 +9114,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 69347:
+/***/ 9347:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -9125,14 +9125,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __webpack_require__(90270)
-const Client = __webpack_require__(57166)
+} = __webpack_require__(270)
+const Client = __webpack_require__(7166)
 const {
   InvalidArgumentError
-} = __webpack_require__(14260)
-const util = __webpack_require__(77091)
-const { kUrl, kInterceptors } = __webpack_require__(33422)
-const buildConnector = __webpack_require__(17705)
+} = __webpack_require__(1879)
+const util = __webpack_require__(7091)
+const { kUrl, kInterceptors } = __webpack_require__(3422)
+const buildConnector = __webpack_require__(7705)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -9228,19 +9228,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 10713:
+/***/ 713:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __webpack_require__(33422)
-const { URL } = __webpack_require__(73136)
-const Agent = __webpack_require__(80840)
-const Pool = __webpack_require__(69347)
-const DispatcherBase = __webpack_require__(28272)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __webpack_require__(14260)
-const buildConnector = __webpack_require__(17705)
-const Client = __webpack_require__(57166)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __webpack_require__(3422)
+const { URL } = __webpack_require__(3136)
+const Agent = __webpack_require__(840)
+const Pool = __webpack_require__(9347)
+const DispatcherBase = __webpack_require__(8272)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __webpack_require__(1879)
+const buildConnector = __webpack_require__(7705)
+const Client = __webpack_require__(7166)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -9509,13 +9509,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 33127:
+/***/ 3127:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const Dispatcher = __webpack_require__(9284)
-const RetryHandler = __webpack_require__(93451)
+const RetryHandler = __webpack_require__(3451)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -9551,7 +9551,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 72956:
+/***/ 2956:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -9559,8 +9559,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __webpack_require__(14260)
-const Agent = __webpack_require__(80840)
+const { InvalidArgumentError } = __webpack_require__(1879)
+const Agent = __webpack_require__(840)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9590,7 +9590,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 16680:
+/***/ 6680:
 /***/ ((module) => {
 
 
@@ -9641,16 +9641,16 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 63203:
+/***/ 3203:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const util = __webpack_require__(77091)
-const { kBodyUsed } = __webpack_require__(33422)
-const assert = __webpack_require__(34589)
-const { InvalidArgumentError } = __webpack_require__(14260)
-const EE = __webpack_require__(78474)
+const util = __webpack_require__(7091)
+const { kBodyUsed } = __webpack_require__(3422)
+const assert = __webpack_require__(4589)
+const { InvalidArgumentError } = __webpack_require__(1879)
+const EE = __webpack_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
 
@@ -9880,20 +9880,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 93451:
+/***/ 3451:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-const assert = __webpack_require__(34589)
+const assert = __webpack_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __webpack_require__(33422)
-const { RequestRetryError } = __webpack_require__(14260)
+const { kRetryHandlerDefaultRetry } = __webpack_require__(3422)
+const { RequestRetryError } = __webpack_require__(1879)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __webpack_require__(77091)
+} = __webpack_require__(7091)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -10324,14 +10324,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 95176:
+/***/ 5176:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-const { isIP } = __webpack_require__(77030)
-const { lookup } = __webpack_require__(40610)
-const DecoratorHandler = __webpack_require__(16680)
-const { InvalidArgumentError, InformationalError } = __webpack_require__(14260)
+const { isIP } = __webpack_require__(7030)
+const { lookup } = __webpack_require__(610)
+const DecoratorHandler = __webpack_require__(6680)
+const { InvalidArgumentError, InformationalError } = __webpack_require__(1879)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10706,14 +10706,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 59677:
+/***/ 9677:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const util = __webpack_require__(77091)
-const { InvalidArgumentError, RequestAbortedError } = __webpack_require__(14260)
-const DecoratorHandler = __webpack_require__(16680)
+const util = __webpack_require__(7091)
+const { InvalidArgumentError, RequestAbortedError } = __webpack_require__(1879)
+const DecoratorHandler = __webpack_require__(6680)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10836,12 +10836,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 60541:
+/***/ 541:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const RedirectHandler = __webpack_require__(63203)
+const RedirectHandler = __webpack_require__(3203)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10864,11 +10864,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 35315:
+/***/ 5315:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-const RedirectHandler = __webpack_require__(63203)
+const RedirectHandler = __webpack_require__(3203)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10899,7 +10899,7 @@ module.exports = opts => {
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-const RetryHandler = __webpack_require__(93451)
+const RetryHandler = __webpack_require__(3451)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10921,13 +10921,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 25837:
+/***/ 5837:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __webpack_require__(10273);
+const utils_1 = __webpack_require__(273);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -11205,7 +11205,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 71887:
+/***/ 1887:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -11217,7 +11217,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 81413:
+/***/ 1413:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -11229,7 +11229,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 10273:
+/***/ 273:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -11255,8 +11255,8 @@ exports.enumToMap = enumToMap;
 
 
 
-const { kClients } = __webpack_require__(33422)
-const Agent = __webpack_require__(80840)
+const { kClients } = __webpack_require__(3422)
+const Agent = __webpack_require__(840)
 const {
   kAgent,
   kMockAgentSet,
@@ -11267,14 +11267,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __webpack_require__(63998)
+} = __webpack_require__(3998)
 const MockClient = __webpack_require__(8772)
-const MockPool = __webpack_require__(21561)
-const { matchValue, buildMockOptions } = __webpack_require__(27734)
-const { InvalidArgumentError, UndiciError } = __webpack_require__(14260)
+const MockPool = __webpack_require__(1561)
+const { matchValue, buildMockOptions } = __webpack_require__(5353)
+const { InvalidArgumentError, UndiciError } = __webpack_require__(1879)
 const Dispatcher = __webpack_require__(9284)
-const Pluralizer = __webpack_require__(45498)
-const PendingInterceptorsFormatter = __webpack_require__(97841)
+const Pluralizer = __webpack_require__(5498)
+const PendingInterceptorsFormatter = __webpack_require__(7841)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -11422,9 +11422,9 @@ module.exports = MockAgent
 
 
 
-const { promisify } = __webpack_require__(57975)
-const Client = __webpack_require__(57166)
-const { buildMockDispatch } = __webpack_require__(27734)
+const { promisify } = __webpack_require__(7975)
+const Client = __webpack_require__(7166)
+const { buildMockDispatch } = __webpack_require__(5353)
 const {
   kDispatches,
   kMockAgent,
@@ -11433,10 +11433,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __webpack_require__(63998)
+} = __webpack_require__(3998)
 const { MockInterceptor } = __webpack_require__(7720)
-const Symbols = __webpack_require__(33422)
-const { InvalidArgumentError } = __webpack_require__(14260)
+const Symbols = __webpack_require__(3422)
+const { InvalidArgumentError } = __webpack_require__(1879)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -11483,12 +11483,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 56772:
+/***/ 6772:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { UndiciError } = __webpack_require__(14260)
+const { UndiciError } = __webpack_require__(1879)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -11523,7 +11523,7 @@ module.exports = {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __webpack_require__(27734)
+const { getResponseData, buildKey, addMockDispatch } = __webpack_require__(5353)
 const {
   kDispatches,
   kDispatchKey,
@@ -11531,9 +11531,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __webpack_require__(63998)
-const { InvalidArgumentError } = __webpack_require__(14260)
-const { buildURL } = __webpack_require__(77091)
+} = __webpack_require__(3998)
+const { InvalidArgumentError } = __webpack_require__(1879)
+const { buildURL } = __webpack_require__(7091)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11732,14 +11732,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 21561:
+/***/ 1561:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { promisify } = __webpack_require__(57975)
-const Pool = __webpack_require__(69347)
-const { buildMockDispatch } = __webpack_require__(27734)
+const { promisify } = __webpack_require__(7975)
+const Pool = __webpack_require__(9347)
+const { buildMockDispatch } = __webpack_require__(5353)
 const {
   kDispatches,
   kMockAgent,
@@ -11748,10 +11748,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __webpack_require__(63998)
+} = __webpack_require__(3998)
 const { MockInterceptor } = __webpack_require__(7720)
-const Symbols = __webpack_require__(33422)
-const { InvalidArgumentError } = __webpack_require__(14260)
+const Symbols = __webpack_require__(3422)
+const { InvalidArgumentError } = __webpack_require__(1879)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11798,7 +11798,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 63998:
+/***/ 3998:
 /***/ ((module) => {
 
 
@@ -11828,26 +11828,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 27734:
+/***/ 5353:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { MockNotMatchedError } = __webpack_require__(56772)
+const { MockNotMatchedError } = __webpack_require__(6772)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __webpack_require__(63998)
-const { buildURL } = __webpack_require__(77091)
-const { STATUS_CODES } = __webpack_require__(37067)
+} = __webpack_require__(3998)
+const { buildURL } = __webpack_require__(7091)
+const { STATUS_CODES } = __webpack_require__(7067)
 const {
   types: {
     isPromise
   }
-} = __webpack_require__(57975)
+} = __webpack_require__(7975)
 
 function matchValue (match, value) {
   if (typeof match === 'string') {
@@ -12202,13 +12202,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 97841:
+/***/ 7841:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { Transform } = __webpack_require__(57075)
-const { Console } = __webpack_require__(37540)
+const { Transform } = __webpack_require__(7075)
+const { Console } = __webpack_require__(7540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
@@ -12252,7 +12252,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 45498:
+/***/ 5498:
 /***/ ((module) => {
 
 
@@ -12288,7 +12288,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 76276:
+/***/ 6276:
 /***/ ((module) => {
 
 
@@ -12718,21 +12718,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 82525:
+/***/ 2525:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { kConstruct } = __webpack_require__(99046)
-const { urlEquals, getFieldValues } = __webpack_require__(29579)
-const { kEnumerableProperty, isDisturbed } = __webpack_require__(77091)
-const { webidl } = __webpack_require__(47472)
-const { Response, cloneResponse, fromInnerResponse } = __webpack_require__(90842)
+const { kConstruct } = __webpack_require__(9046)
+const { urlEquals, getFieldValues } = __webpack_require__(9579)
+const { kEnumerableProperty, isDisturbed } = __webpack_require__(7091)
+const { webidl } = __webpack_require__(7472)
+const { Response, cloneResponse, fromInnerResponse } = __webpack_require__(842)
 const { Request, fromInnerRequest } = __webpack_require__(6016)
-const { kState } = __webpack_require__(91004)
-const { fetching } = __webpack_require__(84069)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __webpack_require__(70837)
-const assert = __webpack_require__(34589)
+const { kState } = __webpack_require__(1004)
+const { fetching } = __webpack_require__(4069)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __webpack_require__(837)
+const assert = __webpack_require__(4589)
 
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -13584,15 +13584,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 74196:
+/***/ 4196:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { kConstruct } = __webpack_require__(99046)
-const { Cache } = __webpack_require__(82525)
-const { webidl } = __webpack_require__(47472)
-const { kEnumerableProperty } = __webpack_require__(77091)
+const { kConstruct } = __webpack_require__(9046)
+const { Cache } = __webpack_require__(2525)
+const { webidl } = __webpack_require__(7472)
+const { kEnumerableProperty } = __webpack_require__(7091)
 
 class CacheStorage {
   /**
@@ -13743,26 +13743,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 99046:
+/***/ 9046:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__webpack_require__(33422).kConstruct)
+  kConstruct: (__webpack_require__(3422).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 29579:
+/***/ 9579:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(34589)
-const { URLSerializer } = __webpack_require__(33365)
-const { isValidHeaderName } = __webpack_require__(70837)
+const assert = __webpack_require__(4589)
+const { URLSerializer } = __webpack_require__(3365)
+const { isValidHeaderName } = __webpack_require__(837)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13807,7 +13807,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 79455:
+/***/ 9455:
 /***/ ((module) => {
 
 
@@ -13826,15 +13826,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 18350:
+/***/ 8350:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const { parseSetCookie } = __webpack_require__(9853)
-const { stringify } = __webpack_require__(93184)
-const { webidl } = __webpack_require__(47472)
-const { Headers } = __webpack_require__(46763)
+const { stringify } = __webpack_require__(3184)
+const { webidl } = __webpack_require__(7472)
+const { Headers } = __webpack_require__(6763)
 
 /**
  * @typedef {Object} Cookie
@@ -14022,10 +14022,10 @@ module.exports = {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __webpack_require__(79455)
-const { isCTLExcludingHtab } = __webpack_require__(93184)
-const { collectASequenceOfCodePointsFast } = __webpack_require__(33365)
-const assert = __webpack_require__(34589)
+const { maxNameValuePairSize, maxAttributeValueSize } = __webpack_require__(9455)
+const { isCTLExcludingHtab } = __webpack_require__(3184)
+const { collectASequenceOfCodePointsFast } = __webpack_require__(3365)
+const assert = __webpack_require__(4589)
 
 /**
  * @description Parses the field-value attributes of a set-cookie header string.
@@ -14334,7 +14334,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 93184:
+/***/ 3184:
 /***/ ((module) => {
 
 
@@ -14693,13 +14693,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 19842:
+/***/ 9842:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 const buffer = __webpack_require__(4573)
-const { Transform } = __webpack_require__(57075)
-const { isASCIINumber, isValidLastEventId } = __webpack_require__(84430)
+const { Transform } = __webpack_require__(7075)
+const { isASCIINumber, isValidLastEventId } = __webpack_require__(4430)
 
 /**
  * @type {number[]} BOM
@@ -15274,23 +15274,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 94633:
+/***/ 4633:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { pipeline } = __webpack_require__(57075)
-const { fetching } = __webpack_require__(84069)
+const { pipeline } = __webpack_require__(7075)
+const { fetching } = __webpack_require__(4069)
 const { makeRequest } = __webpack_require__(6016)
-const { webidl } = __webpack_require__(47472)
-const { EventSourceStream } = __webpack_require__(19842)
-const { parseMIMEType } = __webpack_require__(33365)
+const { webidl } = __webpack_require__(7472)
+const { EventSourceStream } = __webpack_require__(9842)
+const { parseMIMEType } = __webpack_require__(3365)
 const { createFastMessageEvent } = __webpack_require__(6941)
-const { isNetworkError } = __webpack_require__(90842)
-const { delay } = __webpack_require__(84430)
-const { kEnumerableProperty } = __webpack_require__(77091)
-const { environmentSettingsObject } = __webpack_require__(70837)
-const { getGlobalDispatcher } = __webpack_require__(72956)
+const { isNetworkError } = __webpack_require__(842)
+const { delay } = __webpack_require__(4430)
+const { kEnumerableProperty } = __webpack_require__(7091)
+const { environmentSettingsObject } = __webpack_require__(837)
+const { getGlobalDispatcher } = __webpack_require__(2956)
 
 let experimentalWarned = false
 
@@ -15764,7 +15764,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84430:
+/***/ 4430:
 /***/ ((module) => {
 
 
@@ -15808,12 +15808,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 28757:
+/***/ 8757:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const util = __webpack_require__(77091)
+const util = __webpack_require__(7091)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15823,20 +15823,20 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __webpack_require__(70837)
-const { FormData } = __webpack_require__(64775)
-const { kState } = __webpack_require__(91004)
-const { webidl } = __webpack_require__(47472)
+} = __webpack_require__(837)
+const { FormData } = __webpack_require__(4775)
+const { kState } = __webpack_require__(1004)
+const { webidl } = __webpack_require__(7472)
 const { Blob } = __webpack_require__(4573)
-const assert = __webpack_require__(34589)
-const { isErrored, isDisturbed } = __webpack_require__(57075)
-const { isArrayBuffer } = __webpack_require__(73429)
-const { serializeAMimeType } = __webpack_require__(33365)
+const assert = __webpack_require__(4589)
+const { isErrored, isDisturbed } = __webpack_require__(7075)
+const { isArrayBuffer } = __webpack_require__(3429)
+const { serializeAMimeType } = __webpack_require__(3365)
 const { multipartFormDataParser } = __webpack_require__(5975)
 let random
 
 try {
-  const crypto = __webpack_require__(77598)
+  const crypto = __webpack_require__(7598)
   random = (max) => crypto.randomInt(0, max)
 } catch {
   random = (max) => Math.floor(Math.random(max))
@@ -16344,7 +16344,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13340:
+/***/ 3340:
 /***/ ((module) => {
 
 
@@ -16475,12 +16475,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 33365:
+/***/ 3365:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(34589)
+const assert = __webpack_require__(4589)
 
 const encoder = new TextEncoder()
 
@@ -17226,12 +17226,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 49940:
+/***/ 9940:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { kConnected, kSize } = __webpack_require__(33422)
+const { kConnected, kSize } = __webpack_require__(3422)
 
 class CompatWeakRef {
   constructor (value) {
@@ -17279,14 +17279,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 33391:
+/***/ 3391:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const { Blob, File } = __webpack_require__(4573)
-const { kState } = __webpack_require__(91004)
-const { webidl } = __webpack_require__(47472)
+const { kState } = __webpack_require__(1004)
+const { webidl } = __webpack_require__(7472)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -17417,12 +17417,12 @@ module.exports = { FileLike, isFileLike }
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __webpack_require__(77091)
-const { utf8DecodeBytes } = __webpack_require__(70837)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __webpack_require__(33365)
-const { isFileLike } = __webpack_require__(33391)
-const { makeEntry } = __webpack_require__(64775)
-const assert = __webpack_require__(34589)
+const { isUSVString, bufferToLowerCasedHeaderName } = __webpack_require__(7091)
+const { utf8DecodeBytes } = __webpack_require__(837)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __webpack_require__(3365)
+const { isFileLike } = __webpack_require__(3391)
+const { makeEntry } = __webpack_require__(4775)
+const assert = __webpack_require__(4589)
 const { File: NodeFile } = __webpack_require__(4573)
 
 const File = globalThis.File ?? NodeFile
@@ -17893,18 +17893,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 64775:
+/***/ 4775:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __webpack_require__(70837)
-const { kState } = __webpack_require__(91004)
-const { kEnumerableProperty } = __webpack_require__(77091)
-const { FileLike, isFileLike } = __webpack_require__(33391)
-const { webidl } = __webpack_require__(47472)
+const { isBlobLike, iteratorMixin } = __webpack_require__(837)
+const { kState } = __webpack_require__(1004)
+const { kEnumerableProperty } = __webpack_require__(7091)
+const { FileLike, isFileLike } = __webpack_require__(3391)
+const { webidl } = __webpack_require__(7472)
 const { File: NativeFile } = __webpack_require__(4573)
-const nodeUtil = __webpack_require__(57975)
+const nodeUtil = __webpack_require__(7975)
 
 /** @type {globalThis['File']} */
 const File = globalThis.File ?? NativeFile
@@ -18152,7 +18152,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 49522:
+/***/ 9522:
 /***/ ((module) => {
 
 
@@ -18199,23 +18199,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 46763:
+/***/ 6763:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __webpack_require__(33422)
-const { kEnumerableProperty } = __webpack_require__(77091)
+const { kConstruct } = __webpack_require__(3422)
+const { kEnumerableProperty } = __webpack_require__(7091)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __webpack_require__(70837)
-const { webidl } = __webpack_require__(47472)
-const assert = __webpack_require__(34589)
-const util = __webpack_require__(57975)
+} = __webpack_require__(837)
+const { webidl } = __webpack_require__(7472)
+const assert = __webpack_require__(4589)
+const util = __webpack_require__(7975)
 
 const kHeadersMap = Symbol('headers map')
 const kHeadersSortedMap = Symbol('headers map sorted')
@@ -18893,7 +18893,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84069:
+/***/ 4069:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18906,10 +18906,10 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __webpack_require__(90842)
-const { HeadersList } = __webpack_require__(46763)
+} = __webpack_require__(842)
+const { HeadersList } = __webpack_require__(6763)
 const { Request, cloneRequest } = __webpack_require__(6016)
-const zlib = __webpack_require__(38522)
+const zlib = __webpack_require__(8522)
 const {
   bytesMatch,
   makePolicyContainer,
@@ -18944,24 +18944,24 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __webpack_require__(70837)
-const { kState, kDispatcher } = __webpack_require__(91004)
-const assert = __webpack_require__(34589)
-const { safelyExtractBody, extractBody } = __webpack_require__(28757)
+} = __webpack_require__(837)
+const { kState, kDispatcher } = __webpack_require__(1004)
+const assert = __webpack_require__(4589)
+const { safelyExtractBody, extractBody } = __webpack_require__(8757)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __webpack_require__(13340)
-const EE = __webpack_require__(78474)
-const { Readable, pipeline, finished } = __webpack_require__(57075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __webpack_require__(77091)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __webpack_require__(33365)
-const { getGlobalDispatcher } = __webpack_require__(72956)
-const { webidl } = __webpack_require__(47472)
-const { STATUS_CODES } = __webpack_require__(37067)
+} = __webpack_require__(3340)
+const EE = __webpack_require__(8474)
+const { Readable, pipeline, finished } = __webpack_require__(7075)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __webpack_require__(7091)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __webpack_require__(3365)
+const { getGlobalDispatcher } = __webpack_require__(2956)
+const { webidl } = __webpack_require__(7472)
+const { STATUS_CODES } = __webpack_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
 const defaultUserAgent = typeof __UNDICI_IS_NODE__ !== 'undefined' || typeof esbuildDetection !== 'undefined'
@@ -21177,16 +21177,16 @@ module.exports = {
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __webpack_require__(28757)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __webpack_require__(46763)
-const { FinalizationRegistry } = __webpack_require__(49940)()
-const util = __webpack_require__(77091)
-const nodeUtil = __webpack_require__(57975)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __webpack_require__(8757)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __webpack_require__(6763)
+const { FinalizationRegistry } = __webpack_require__(9940)()
+const util = __webpack_require__(7091)
+const nodeUtil = __webpack_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __webpack_require__(70837)
+} = __webpack_require__(837)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -21196,14 +21196,14 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __webpack_require__(13340)
+} = __webpack_require__(3340)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __webpack_require__(91004)
-const { webidl } = __webpack_require__(47472)
-const { URLSerializer } = __webpack_require__(33365)
-const { kConstruct } = __webpack_require__(33422)
-const assert = __webpack_require__(34589)
-const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __webpack_require__(78474)
+const { kHeaders, kSignal, kState, kDispatcher } = __webpack_require__(1004)
+const { webidl } = __webpack_require__(7472)
+const { URLSerializer } = __webpack_require__(3365)
+const { kConstruct } = __webpack_require__(3422)
+const assert = __webpack_require__(4589)
+const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __webpack_require__(8474)
 
 const kAbortController = Symbol('abortController')
 
@@ -22214,15 +22214,15 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 90842:
+/***/ 842:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __webpack_require__(46763)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __webpack_require__(28757)
-const util = __webpack_require__(77091)
-const nodeUtil = __webpack_require__(57975)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __webpack_require__(6763)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __webpack_require__(8757)
+const util = __webpack_require__(7091)
+const nodeUtil = __webpack_require__(7975)
 const { kEnumerableProperty } = util
 const {
   isValidReasonPhrase,
@@ -22233,18 +22233,18 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __webpack_require__(70837)
+} = __webpack_require__(837)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __webpack_require__(13340)
-const { kState, kHeaders } = __webpack_require__(91004)
-const { webidl } = __webpack_require__(47472)
-const { FormData } = __webpack_require__(64775)
-const { URLSerializer } = __webpack_require__(33365)
-const { kConstruct } = __webpack_require__(33422)
-const assert = __webpack_require__(34589)
-const { types } = __webpack_require__(57975)
+} = __webpack_require__(3340)
+const { kState, kHeaders } = __webpack_require__(1004)
+const { webidl } = __webpack_require__(7472)
+const { FormData } = __webpack_require__(4775)
+const { URLSerializer } = __webpack_require__(3365)
+const { kConstruct } = __webpack_require__(3422)
+const assert = __webpack_require__(4589)
+const { types } = __webpack_require__(7975)
 
 const textEncoder = new TextEncoder('utf-8')
 
@@ -22831,7 +22831,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 91004:
+/***/ 1004:
 /***/ ((module) => {
 
 
@@ -22847,21 +22847,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 70837:
+/***/ 837:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { Transform } = __webpack_require__(57075)
-const zlib = __webpack_require__(38522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __webpack_require__(13340)
-const { getGlobalOrigin } = __webpack_require__(49522)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __webpack_require__(33365)
+const { Transform } = __webpack_require__(7075)
+const zlib = __webpack_require__(8522)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __webpack_require__(3340)
+const { getGlobalOrigin } = __webpack_require__(9522)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __webpack_require__(3365)
 const { performance } = __webpack_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __webpack_require__(77091)
-const assert = __webpack_require__(34589)
-const { isUint8Array } = __webpack_require__(73429)
-const { webidl } = __webpack_require__(47472)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __webpack_require__(7091)
+const assert = __webpack_require__(4589)
+const { isUint8Array } = __webpack_require__(3429)
+const { webidl } = __webpack_require__(7472)
 
 let supportedHashes = []
 
@@ -22869,7 +22869,7 @@ let supportedHashes = []
 /** @type {import('crypto')} */
 let crypto
 try {
-  crypto = __webpack_require__(77598)
+  crypto = __webpack_require__(7598)
   const possibleRelevantHashes = ['sha256', 'sha384', 'sha512']
   supportedHashes = crypto.getHashes().filter((hash) => possibleRelevantHashes.includes(hash))
 /* c8 ignore next 3 */
@@ -24486,14 +24486,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 47472:
+/***/ 7472:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { types, inspect } = __webpack_require__(57975)
-const { markAsUncloneable } = __webpack_require__(75919)
-const { toUSVString } = __webpack_require__(77091)
+const { types, inspect } = __webpack_require__(7975)
+const { markAsUncloneable } = __webpack_require__(5919)
+const { toUSVString } = __webpack_require__(7091)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -25188,7 +25188,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 35094:
+/***/ 5094:
 /***/ ((module) => {
 
 
@@ -25485,7 +25485,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20474:
+/***/ 474:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -25494,7 +25494,7 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __webpack_require__(63747)
+} = __webpack_require__(3747)
 const {
   kState,
   kError,
@@ -25502,8 +25502,8 @@ const {
   kEvents,
   kAborted
 } = __webpack_require__(9166)
-const { webidl } = __webpack_require__(47472)
-const { kEnumerableProperty } = __webpack_require__(77091)
+const { webidl } = __webpack_require__(7472)
+const { kEnumerableProperty } = __webpack_require__(7091)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25836,12 +25836,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 51226:
+/***/ 1226:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { webidl } = __webpack_require__(47472)
+const { webidl } = __webpack_require__(7472)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25938,7 +25938,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 63747:
+/***/ 3747:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -25950,11 +25950,11 @@ const {
   kAborted,
   kLastProgressEventFired
 } = __webpack_require__(9166)
-const { ProgressEvent } = __webpack_require__(51226)
-const { getEncoding } = __webpack_require__(35094)
-const { serializeAMimeType, parseMIMEType } = __webpack_require__(33365)
-const { types } = __webpack_require__(57975)
-const { StringDecoder } = __webpack_require__(13193)
+const { ProgressEvent } = __webpack_require__(1226)
+const { getEncoding } = __webpack_require__(5094)
+const { serializeAMimeType, parseMIMEType } = __webpack_require__(3365)
+const { types } = __webpack_require__(7975)
+const { StringDecoder } = __webpack_require__(5574)
 const { btoa } = __webpack_require__(4573)
 
 /** @type {PropertyDescriptor} */
@@ -26336,12 +26336,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 79924:
+/***/ 9924:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __webpack_require__(65487)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __webpack_require__(5487)
 const {
   kReadyState,
   kSentClose,
@@ -26349,19 +26349,19 @@ const {
   kReceivedClose,
   kResponse
 } = __webpack_require__(4827)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __webpack_require__(74608)
-const { channels } = __webpack_require__(81635)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __webpack_require__(9846)
+const { channels } = __webpack_require__(1635)
 const { CloseEvent } = __webpack_require__(6941)
 const { makeRequest } = __webpack_require__(6016)
-const { fetching } = __webpack_require__(84069)
-const { Headers, getHeadersList } = __webpack_require__(46763)
-const { getDecodeSplit } = __webpack_require__(70837)
-const { WebsocketFrameSend } = __webpack_require__(11971)
+const { fetching } = __webpack_require__(4069)
+const { Headers, getHeadersList } = __webpack_require__(6763)
+const { getDecodeSplit } = __webpack_require__(837)
+const { WebsocketFrameSend } = __webpack_require__(1971)
 
 /** @type {import('crypto')} */
 let crypto
 try {
-  crypto = __webpack_require__(77598)
+  crypto = __webpack_require__(7598)
 /* c8 ignore next 3 */
 } catch {
 
@@ -26714,7 +26714,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 65487:
+/***/ 5487:
 /***/ ((module) => {
 
 
@@ -26792,10 +26792,10 @@ module.exports = {
 
 
 
-const { webidl } = __webpack_require__(47472)
-const { kEnumerableProperty } = __webpack_require__(77091)
-const { kConstruct } = __webpack_require__(33422)
-const { MessagePort } = __webpack_require__(75919)
+const { webidl } = __webpack_require__(7472)
+const { kEnumerableProperty } = __webpack_require__(7091)
+const { kConstruct } = __webpack_require__(3422)
+const { MessagePort } = __webpack_require__(5919)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -27123,12 +27123,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 11971:
+/***/ 1971:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __webpack_require__(65487)
+const { maxUnsigned16Bit } = __webpack_require__(5487)
 
 const BUFFER_SIZE = 16386
 
@@ -27138,7 +27138,7 @@ let buffer = null
 let bufIdx = BUFFER_SIZE
 
 try {
-  crypto = __webpack_require__(77598)
+  crypto = __webpack_require__(7598)
 /* c8 ignore next 3 */
 } catch {
   crypto = {
@@ -27226,14 +27226,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 77496:
+/***/ 7496:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __webpack_require__(38522)
-const { isValidClientWindowBits } = __webpack_require__(74608)
-const { MessageSizeExceededError } = __webpack_require__(14260)
+const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __webpack_require__(8522)
+const { isValidClientWindowBits } = __webpack_require__(9846)
+const { MessageSizeExceededError } = __webpack_require__(1879)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -27338,16 +27338,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 51965:
+/***/ 1965:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { Writable } = __webpack_require__(57075)
-const assert = __webpack_require__(34589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __webpack_require__(65487)
+const { Writable } = __webpack_require__(7075)
+const assert = __webpack_require__(4589)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __webpack_require__(5487)
 const { kReadyState, kSentClose, kResponse, kReceivedClose } = __webpack_require__(4827)
-const { channels } = __webpack_require__(81635)
+const { channels } = __webpack_require__(1635)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -27357,11 +27357,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __webpack_require__(74608)
-const { WebsocketFrameSend } = __webpack_require__(11971)
-const { closeWebSocketConnection } = __webpack_require__(79924)
-const { PerMessageDeflate } = __webpack_require__(77496)
-const { MessageSizeExceededError } = __webpack_require__(14260)
+} = __webpack_require__(9846)
+const { WebsocketFrameSend } = __webpack_require__(1971)
+const { closeWebSocketConnection } = __webpack_require__(9924)
+const { PerMessageDeflate } = __webpack_require__(7496)
+const { MessageSizeExceededError } = __webpack_require__(1879)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27872,14 +27872,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 12349:
+/***/ 2349:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { WebsocketFrameSend } = __webpack_require__(11971)
-const { opcodes, sendHints } = __webpack_require__(65487)
-const FixedQueue = __webpack_require__(82665)
+const { WebsocketFrameSend } = __webpack_require__(1971)
+const { opcodes, sendHints } = __webpack_require__(5487)
+const FixedQueue = __webpack_require__(2665)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -28002,16 +28002,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 74608:
+/***/ 9846:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __webpack_require__(4827)
-const { states, opcodes } = __webpack_require__(65487)
+const { states, opcodes } = __webpack_require__(5487)
 const { ErrorEvent, createFastMessageEvent } = __webpack_require__(6941)
 const { isUtf8 } = __webpack_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __webpack_require__(33365)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __webpack_require__(3365)
 
 /* globals Blob */
 
@@ -28331,15 +28331,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 34025:
+/***/ 4025:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { webidl } = __webpack_require__(47472)
-const { URLSerializer } = __webpack_require__(33365)
-const { environmentSettingsObject } = __webpack_require__(70837)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __webpack_require__(65487)
+const { webidl } = __webpack_require__(7472)
+const { URLSerializer } = __webpack_require__(3365)
+const { environmentSettingsObject } = __webpack_require__(837)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __webpack_require__(5487)
 const {
   kWebSocketURL,
   kReadyState,
@@ -28355,14 +28355,14 @@ const {
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __webpack_require__(74608)
-const { establishWebSocketConnection, closeWebSocketConnection } = __webpack_require__(79924)
-const { ByteParser } = __webpack_require__(51965)
-const { kEnumerableProperty, isBlobLike } = __webpack_require__(77091)
-const { getGlobalDispatcher } = __webpack_require__(72956)
-const { types } = __webpack_require__(57975)
+} = __webpack_require__(9846)
+const { establishWebSocketConnection, closeWebSocketConnection } = __webpack_require__(9924)
+const { ByteParser } = __webpack_require__(1965)
+const { kEnumerableProperty, isBlobLike } = __webpack_require__(7091)
+const { getGlobalDispatcher } = __webpack_require__(2956)
+const { types } = __webpack_require__(7975)
 const { ErrorEvent, CloseEvent } = __webpack_require__(6941)
-const { SendQueue } = __webpack_require__(12349)
+const { SendQueue } = __webpack_require__(2349)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28933,7 +28933,286 @@ module.exports = {
 
 /***/ }),
 
-/***/ 71738:
+/***/ 5070:
+/***/ ((module, __unused_webpack_exports, __webpack_require__) => {
+
+module.exports = __webpack_require__(5862);
+
+
+/***/ }),
+
+/***/ 5862:
+/***/ ((__unused_webpack_module, exports, __webpack_require__) => {
+
+
+
+var net = __webpack_require__(9278);
+var tls = __webpack_require__(4756);
+var http = __webpack_require__(8611);
+var https = __webpack_require__(5692);
+var events = __webpack_require__(4434);
+var assert = __webpack_require__(2613);
+var util = __webpack_require__(9023);
+
+
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
+
+
+function httpOverHttp(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = http.request;
+  return agent;
+}
+
+function httpsOverHttp(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = http.request;
+  agent.createSocket = createSecureSocket;
+  agent.defaultPort = 443;
+  return agent;
+}
+
+function httpOverHttps(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = https.request;
+  return agent;
+}
+
+function httpsOverHttps(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = https.request;
+  agent.createSocket = createSecureSocket;
+  agent.defaultPort = 443;
+  return agent;
+}
+
+
+function TunnelingAgent(options) {
+  var self = this;
+  self.options = options || {};
+  self.proxyOptions = self.options.proxy || {};
+  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
+  self.requests = [];
+  self.sockets = [];
+
+  self.on('free', function onFree(socket, host, port, localAddress) {
+    var options = toOptions(host, port, localAddress);
+    for (var i = 0, len = self.requests.length; i < len; ++i) {
+      var pending = self.requests[i];
+      if (pending.host === options.host && pending.port === options.port) {
+        // Detect the request to connect same origin server,
+        // reuse the connection.
+        self.requests.splice(i, 1);
+        pending.request.onSocket(socket);
+        return;
+      }
+    }
+    socket.destroy();
+    self.removeSocket(socket);
+  });
+}
+util.inherits(TunnelingAgent, events.EventEmitter);
+
+TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
+  var self = this;
+  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
+
+  if (self.sockets.length >= this.maxSockets) {
+    // We are over limit so we'll add it to the queue.
+    self.requests.push(options);
+    return;
+  }
+
+  // If we are under maxSockets create a new one.
+  self.createSocket(options, function(socket) {
+    socket.on('free', onFree);
+    socket.on('close', onCloseOrRemove);
+    socket.on('agentRemove', onCloseOrRemove);
+    req.onSocket(socket);
+
+    function onFree() {
+      self.emit('free', socket, options);
+    }
+
+    function onCloseOrRemove(err) {
+      self.removeSocket(socket);
+      socket.removeListener('free', onFree);
+      socket.removeListener('close', onCloseOrRemove);
+      socket.removeListener('agentRemove', onCloseOrRemove);
+    }
+  });
+};
+
+TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
+  var self = this;
+  var placeholder = {};
+  self.sockets.push(placeholder);
+
+  var connectOptions = mergeOptions({}, self.proxyOptions, {
+    method: 'CONNECT',
+    path: options.host + ':' + options.port,
+    agent: false,
+    headers: {
+      host: options.host + ':' + options.port
+    }
+  });
+  if (options.localAddress) {
+    connectOptions.localAddress = options.localAddress;
+  }
+  if (connectOptions.proxyAuth) {
+    connectOptions.headers = connectOptions.headers || {};
+    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
+        new Buffer(connectOptions.proxyAuth).toString('base64');
+  }
+
+  debug('making CONNECT request');
+  var connectReq = self.request(connectOptions);
+  connectReq.useChunkedEncodingByDefault = false; // for v0.6
+  connectReq.once('response', onResponse); // for v0.6
+  connectReq.once('upgrade', onUpgrade);   // for v0.6
+  connectReq.once('connect', onConnect);   // for v0.7 or later
+  connectReq.once('error', onError);
+  connectReq.end();
+
+  function onResponse(res) {
+    // Very hacky. This is necessary to avoid http-parser leaks.
+    res.upgrade = true;
+  }
+
+  function onUpgrade(res, socket, head) {
+    // Hacky.
+    process.nextTick(function() {
+      onConnect(res, socket, head);
+    });
+  }
+
+  function onConnect(res, socket, head) {
+    connectReq.removeAllListeners();
+    socket.removeAllListeners();
+
+    if (res.statusCode !== 200) {
+      debug('tunneling socket could not be established, statusCode=%d',
+        res.statusCode);
+      socket.destroy();
+      var error = new Error('tunneling socket could not be established, ' +
+        'statusCode=' + res.statusCode);
+      error.code = 'ECONNRESET';
+      options.request.emit('error', error);
+      self.removeSocket(placeholder);
+      return;
+    }
+    if (head.length > 0) {
+      debug('got illegal response body from proxy');
+      socket.destroy();
+      var error = new Error('got illegal response body from proxy');
+      error.code = 'ECONNRESET';
+      options.request.emit('error', error);
+      self.removeSocket(placeholder);
+      return;
+    }
+    debug('tunneling connection has established');
+    self.sockets[self.sockets.indexOf(placeholder)] = socket;
+    return cb(socket);
+  }
+
+  function onError(cause) {
+    connectReq.removeAllListeners();
+
+    debug('tunneling socket could not be established, cause=%s\n',
+          cause.message, cause.stack);
+    var error = new Error('tunneling socket could not be established, ' +
+                          'cause=' + cause.message);
+    error.code = 'ECONNRESET';
+    options.request.emit('error', error);
+    self.removeSocket(placeholder);
+  }
+};
+
+TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
+  var pos = this.sockets.indexOf(socket)
+  if (pos === -1) {
+    return;
+  }
+  this.sockets.splice(pos, 1);
+
+  var pending = this.requests.shift();
+  if (pending) {
+    // If we have pending requests and a socket gets closed a new one
+    // needs to be created to take over in the pool for the one that closed.
+    this.createSocket(pending, function(socket) {
+      pending.request.onSocket(socket);
+    });
+  }
+};
+
+function createSecureSocket(options, cb) {
+  var self = this;
+  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
+    var hostHeader = options.request.getHeader('host');
+    var tlsOptions = mergeOptions({}, self.options, {
+      socket: socket,
+      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
+    });
+
+    // 0 is dummy port for v0.6
+    var secureSocket = tls.connect(0, tlsOptions);
+    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
+    cb(secureSocket);
+  });
+}
+
+
+function toOptions(host, port, localAddress) {
+  if (typeof host === 'string') { // since v0.10
+    return {
+      host: host,
+      port: port,
+      localAddress: localAddress
+    };
+  }
+  return host; // for v0.11 or later
+}
+
+function mergeOptions(target) {
+  for (var i = 1, len = arguments.length; i < len; ++i) {
+    var overrides = arguments[i];
+    if (typeof overrides === 'object') {
+      var keys = Object.keys(overrides);
+      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
+        var k = keys[j];
+        if (overrides[k] !== undefined) {
+          target[k] = overrides[k];
+        }
+      }
+    }
+  }
+  return target;
+}
+
+
+var debug;
+if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
+  debug = function() {
+    var args = Array.prototype.slice.call(arguments);
+    if (typeof args[0] === 'string') {
+      args[0] = 'TUNNEL: ' + args[0];
+    } else {
+      args.unshift('TUNNEL:');
+    }
+    console.error.apply(console, args);
+  }
+} else {
+  debug = function() {};
+}
+exports.debug = debug; // for test
+
+
+/***/ }),
+
+/***/ 1738:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -28946,9 +29225,9 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: external "fs"
-var external_fs_ = __webpack_require__(79896);
+var external_fs_ = __webpack_require__(9896);
 // EXTERNAL MODULE: external "os"
-var external_os_ = __webpack_require__(70857);
+var external_os_ = __webpack_require__(857);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/github/lib/context.js
 
 
@@ -29003,9 +29282,9 @@ class Context {
 }
 //# sourceMappingURL=context.js.map
 // EXTERNAL MODULE: ../../node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __webpack_require__(82039);
+var lib = __webpack_require__(2039);
 // EXTERNAL MODULE: ../../node_modules/@actions/github/node_modules/undici/index.js
-var undici = __webpack_require__(12315);
+var undici = __webpack_require__(2315);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/github/lib/internal/utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -30459,7 +30738,7 @@ const JSONParse = (text, reviver) => {
 
 
 // EXTERNAL MODULE: ../../node_modules/@octokit/request-error/dist-src/index.js
-var dist_src = __webpack_require__(39219);
+var dist_src = __webpack_require__(9219);
 ;// CONCATENATED MODULE: ../../node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
@@ -33913,7 +34192,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 /***/ }),
 
-/***/ 39219:
+/***/ 9219:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

@@ -4,10 +4,8 @@ import {
   analyse,
   dryRunWarnings,
   type IntervalSnapshot,
-  type RolloutLogger,
-  type StepAnalyst,
-  type StepVerdict,
 } from '@glidepath/core';
+import type { RolloutLogger, StepAnalyst, StepVerdict } from './rollout/index.js';
 
 /**
  * The analysis engine as the shift sees it: one analysis per step, as long as

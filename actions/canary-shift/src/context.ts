@@ -17,16 +17,15 @@ import {
   routerFields,
   routerSettings,
   runnerInputs,
-  type ShiftPlan,
   type SlotDeployer,
   type SlotName,
   type SlotScope,
-  shiftSteps,
   splitCommand,
   trafficConfig,
   trafficFields,
   withAnalysisFile,
 } from '@glidepath/core';
+import { type ShiftPlan, shiftSteps } from './rollout/index.js';
 
 /** Inputs of canary-shift, keyed by their action.yml names. */
 export const fields = {

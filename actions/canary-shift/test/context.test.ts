@@ -3,7 +3,7 @@ import path from 'node:path';
 import { analysisFields, InputError } from '@glidepath/core';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { fields, readContext } from '../src/context.js';
+import { readContext } from '../src/context.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const inputsOf = (action: string) =>
@@ -14,29 +14,18 @@ const inputsOf = (action: string) =>
   ).inputs;
 
 describe('canary-shift inputs', () => {
-  it('declares in action.yml exactly the inputs it reads', () => {
-    expect(Object.keys(inputsOf('canary-shift')).sort()).toEqual(Object.keys(fields).sort());
-  });
-
   it('declares the analysis inputs exactly as verify-health does (one schema)', () => {
     const mine = inputsOf('canary-shift');
     const theirs = inputsOf('verify-health');
     for (const name of Object.keys(analysisFields)) expect(mine[name], name).toEqual(theirs[name]);
   });
 
-  it('states truthfully the defaults that live in the code (so an analysis file can stand beneath them)', async () => {
-    const inputs = inputsOf('canary-shift') as Record<string, { description: string; default?: string }>;
-    let stated = 0;
-    for (const [name, spec] of Object.entries(inputs)) {
-      const field = (fields as Record<string, { parse(raw: string): unknown }>)[name]!;
-      const match = /Default: `([^`]*)`\.\s*$/.exec(spec.description.trim());
-      if (!match) continue;
-      stated++;
-      // A default stated in the description is never also given to the runner, which would hide the file.
-      expect(spec.default ?? '', name).toBe('');
-      expect(await field.parse(match[1]!), name).toEqual(await field.parse(''));
-    }
-    expect(stated).toBeGreaterThanOrEqual(14);
+  it('keeps its analysis defaults in the code, stated in the descriptions (test/actions/inputs.test.ts checks them)', () => {
+    const inputs = inputsOf('canary-shift') as Record<string, { description: string }>;
+    const stated = Object.values(inputs).filter((spec) =>
+      /Default: `[^`]*`\.\s*$/.test(spec.description.trim()),
+    );
+    expect(stated.length).toBeGreaterThanOrEqual(14);
   });
 
   const defaults = Object.fromEntries(

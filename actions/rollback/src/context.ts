@@ -6,6 +6,7 @@ import {
   type Ledger,
   loadKubeConfig,
   parseJsonPath,
+  type RawInputs,
   type RouterSettings,
   readInputs,
   readSlotDeployments,
@@ -14,13 +15,14 @@ import {
   requireInputs,
   routerFields,
   routerSettings,
+  runnerInputs,
   type SlotDeployer,
   splitCommand,
   templateProblem,
   withStandIns,
 } from '@glidepath/core';
 
-const fields = {
+export const fields = {
   ...routerFields,
   environment: input.string({ default: 'production' }),
   to: input.string({ default: 'previous' }),
@@ -57,8 +59,8 @@ export interface RollbackInputs {
 }
 
 /** Reads and checks every input; throws one InputError naming each bad input before anything is touched. */
-export async function readRollbackInputs(): Promise<RollbackInputs> {
-  const raw = await readInputs(fields);
+export async function readContext(inputs: RawInputs = runnerInputs): Promise<RollbackInputs> {
+  const raw = await readInputs(fields, inputs);
   const router = routerSettings(raw);
   const redeployCommand =
     raw['redeploy-command'] === undefined ? undefined : splitCommand(raw['redeploy-command']);

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import {
   createRouter,
   deployIntoSlot,
@@ -9,6 +8,7 @@ import {
   formatWeights,
   hasDeployer,
   httpRequest,
+  runnerLog as log,
   probe,
   redact,
   registerUrlSecrets,
@@ -18,13 +18,13 @@ import {
   valueAtPath,
   type Weights,
 } from '@glidepath/core';
-import { readRollbackInputs } from './context.js';
+import { readContext } from './context.js';
 import { rollBack } from './rollback.js';
 
 await run(async ({ signal }) => {
-  const inputs = await readRollbackInputs();
-  const router = await createRouter(inputs.router, { log: (line) => core.info(line) });
-  core.info(`Ledger: ${inputs.ledger.describe()}.`);
+  const inputs = await readContext();
+  const router = await createRouter(inputs.router, { log: (line) => log.info(line) });
+  log.info(`Ledger: ${inputs.ledger.describe()}.`);
   /** The probe URL for a slot, placeholders expanded; a string says why there is none. */
   const probeUrl = (slot: string, version: string, live: string): URL | string => {
     const address = inputs.addresses.get(slot);
@@ -41,14 +41,14 @@ await run(async ({ signal }) => {
     return url;
   };
 
-  const outcome = await core.group('Roll back', () =>
+  const outcome = await log.group('Roll back', () =>
     rollBack(
       { environment: inputs.environment, to: inputs.to, reason: inputs.reason, force: inputs.force },
       {
         router,
         ledger: inputs.ledger,
         slotNames: inputs.router.slotNames,
-        log: (line) => core.info(line),
+        log,
         ...(hasDeployer(inputs.redeployer)
           ? {
               redeploy: (version: string, slot: string, live: string, weights: Weights) =>
@@ -57,7 +57,7 @@ await run(async ({ signal }) => {
                   { slot, live, version, environment: inputs.environment },
                   router,
                   weights,
-                  (line) => core.info(line),
+                  (line) => log.info(line),
                   signal,
                 ),
             }

@@ -1,21 +1,24 @@
 import {
   allTo,
   type ClaimOptions,
+  type Clock,
   EnvironmentClaim,
   errorMessage,
   formatWeights,
   GlidepathError,
   type Ledger,
+  type Logger,
   ownerOf,
   type Release,
   type Router,
   restoreLive,
+  systemClock,
   verifyOrSet,
   type Weights,
 } from '@glidepath/core';
 
 /** What the rollback needs from the outside world, passed in so it can be tested without the runner. */
-export interface RollbackDeps {
+export interface RollbackDependencies {
   router: Router;
   ledger: Ledger;
   slotNames: readonly [string, string];
@@ -40,8 +43,8 @@ export interface RollbackDeps {
     version: string,
     live: string,
   ) => Promise<{ version?: string; problem?: string }>;
-  log: (line: string) => void;
-  now?: () => number;
+  log: Pick<Logger, 'info' | 'warning'>;
+  clock?: Clock;
   /** How this rollback takes turns with other writers of the environment. */
   claim?: ClaimOptions;
 }
@@ -80,8 +83,11 @@ export interface RollbackOutcome {
  * way to redeploy it, a failing probe) runs before traffic moves, so a refused
  * rollback leaves traffic exactly as it was.
  */
-export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Promise<RollbackOutcome> {
-  const now = deps.now ?? Date.now;
+export async function rollBack(
+  request: RollbackRequest,
+  deps: RollbackDependencies,
+): Promise<RollbackOutcome> {
+  const now = () => (deps.clock ?? systemClock).now();
   const started = now();
   // A rollback that had to wait for an earlier one, or that stopped a shift,
   // decides again from what they left; a few rounds, and one bound on all the
@@ -90,7 +96,7 @@ export async function rollBack(request: RollbackRequest, deps: RollbackDeps): Pr
   for (let round = 1; ; round++) {
     const outcome = await attempt(request, deps, started, round < 5, rounds);
     if (outcome) return outcome;
-    deps.log('Another writer changed the environment before this rollback acted: deciding again.');
+    deps.log.info('Another writer changed the environment before this rollback acted: deciding again.');
   }
 }
 
@@ -103,12 +109,12 @@ interface Rounds {
 
 async function attempt(
   request: RollbackRequest,
-  deps: RollbackDeps,
+  deps: RollbackDependencies,
   started: number,
   mayRetry: boolean,
   rounds: Rounds,
 ): Promise<RollbackOutcome | undefined> {
-  const now = deps.now ?? Date.now;
+  const now = () => (deps.clock ?? systemClock).now();
   const { router, ledger, log } = deps;
   const [before, current, slotReleases] = await Promise.all([
     router.read(),
@@ -116,15 +122,15 @@ async function attempt(
     ledger.slots(request.environment),
   ]);
   const live = liveSlot(before, deps.slotNames);
-  log(`Traffic now: ${formatWeights(before)} (${router.describe()}).`);
-  log(
+  log.info(`Traffic now: ${formatWeights(before)} (${router.describe()}).`);
+  log.info(
     current
       ? `Current release: ${current.version} in ${current.slot}.`
       : 'The ledger has no current release.',
   );
 
   const target = await chooseTarget(request, ledger, current);
-  log(`Rolling back to ${target.version} (recorded ${target.createdAt}, status ${target.status}).`);
+  log.info(`Rolling back to ${target.version} (recorded ${target.createdAt}, status ${target.status}).`);
 
   // Where does that release run? If the newest release recorded in a slot is
   // that version, it still runs there: no newer release replaced it.
@@ -139,7 +145,7 @@ async function attempt(
     (slot) => slotReleases[slot]?.version === target.version && slot !== runningIn,
   );
   if (runningIn === undefined && unsettled !== undefined)
-    log(
+    log.info(
       `The ledger's last entry for ${unsettled} is ${target.version}, but ${slotReleases[unsettled]!.status === 'error' ? 'its deploy failed' : 'its deploy never finished'}: ${unsettled} is not trusted to run it.`,
     );
   // The ledger's word is checked against the slot itself when it can say which
@@ -151,11 +157,11 @@ async function attempt(
         throw new GlidepathError(
           `The ledger says ${target.version} runs in ${runningIn}, but ${runningIn} did not say which version it runs (${reported.problem}). Traffic was not changed; set force: true to flip anyway.`,
         );
-      log(
+      log.info(
         `${runningIn} did not say which version it runs (${reported.problem}); going on because force is true.`,
       );
     } else if (reported.version !== target.version) {
-      log(
+      log.info(
         `The ledger says ${target.version} runs in ${runningIn}, but ${runningIn} answers ${reported.version}: it is not trusted to run ${target.version}.`,
       );
       if (runningIn === live || (before[runningIn] ?? 0) > 0 || !deps.redeploy)
@@ -167,13 +173,14 @@ async function attempt(
             '. Traffic was not changed.',
         );
       runningIn = undefined;
-    } else log(`${runningIn} answers ${reported.version}, as the ledger says.`);
+    } else log.info(`${runningIn} answers ${reported.version}, as the ledger says.`);
   }
   /** Ends an entry of this rollback as `error`; a ledger that refuses is logged, not thrown over the cause. */
   const recordError = (release: Release, reason: string) =>
     ledger.finish(release, { status: 'error', reason }).then(
       () => undefined,
-      (failure: unknown) => log(`Could not record in the ledger (${reason}): ${errorMessage(failure)}`),
+      (failure: unknown) =>
+        log.warning(`Could not record in the ledger (${reason}): ${errorMessage(failure)}`),
     );
   const alreadyLive = runningIn !== undefined && runningIn === live && before[live] === 100;
   const slot = runningIn ?? deps.slotNames.find((s) => s !== live)!;
@@ -218,7 +225,7 @@ async function attempt(
     claim = await EnvironmentClaim.take(ledger, entry, {
       ...deps.claim,
       waitMs: Math.max(0, rounds.waitUntil - now()),
-      log,
+      log: (line) => log.info(line),
       reason: request.reason,
     });
   } catch (error) {
@@ -257,11 +264,11 @@ async function attempt(
     if (!back || !weights || (weights[back] ?? 0) >= 100) return;
     // The slot being redeployed into is no place to send users.
     if (!entry.flip && entry.slot === back) return;
-    log(
+    log.info(
       `The rollback failed (${errorMessage(cause)}) after it stopped the shift of ${shift.version}: returning all traffic to ${back}, where that shift started from.`,
     );
-    await restoreLive(router, back, shift.slot, { info: log, warning: log }).catch((error: unknown) =>
-      log(`Returning traffic to ${back} failed: ${errorMessage(error)}`),
+    await restoreLive(router, back, shift.slot, log).catch((error: unknown) =>
+      log.warning(`Returning traffic to ${back} failed: ${errorMessage(error)}`),
     );
   }
 
@@ -275,8 +282,8 @@ async function attempt(
         : [...rounds.preempted, ...claim.closed].find((r) => r.version !== target.version);
     const from = abandoned ?? current;
     if (alreadyLive) {
-      log(`${target.version} already takes all traffic in ${live}; nothing to flip.`);
-      await verifyOrSet(router, before, log);
+      log.info(`${target.version} already takes all traffic in ${live}; nothing to flip.`);
+      await verifyOrSet(router, before, (line) => log.warning(line));
       // Nothing moved: the entry made to hold the environment says nothing.
       await ledger
         .discard(entry)
@@ -298,14 +305,14 @@ async function attempt(
     }
     let redeployed: string | undefined;
     if (runningIn !== undefined)
-      log(`${target.version} still runs in ${slot}: the rollback is a traffic flip.`);
+      log.info(`${target.version} still runs in ${slot}: the rollback is a traffic flip.`);
     else {
-      log(`${target.version} no longer runs in a slot; redeploying it into ${slot} first.`);
+      log.info(`${target.version} no longer runs in a slot; redeploying it into ${slot} first.`);
       try {
         // Read again now that this rollback holds the environment: the
         // deployer replaces the slot only once the router proves it is idle.
         redeployed = await deps.redeploy!(target.version, slot, live, await router.read());
-        log(redeployed);
+        log.info(redeployed);
       } catch (error) {
         await recordError(
           entry,
@@ -326,7 +333,7 @@ async function attempt(
             `${target.version} was redeployed into ${slot}, but ${slot} ${what}. Traffic was not changed.`,
           );
         }
-        log(`${slot} answers ${reported.version} after the redeploy.`);
+        log.info(`${slot} answers ${reported.version} after the redeploy.`);
       }
     }
 
@@ -340,8 +347,10 @@ async function attempt(
             `The probe of slot ${slot} failed before the flip: ${failure}. Traffic was not changed; set force: true to flip anyway.`,
           );
         if (failure)
-          log(`The probe of slot ${slot} failed (${failure}); flipping anyway because force is true.`);
-        else log(`Slot ${slot} answered its probe.`);
+          log.warning(
+            `The probe of slot ${slot} failed (${failure}); flipping anyway because force is true.`,
+          );
+        else log.info(`Slot ${slot} answered its probe.`);
       }
 
       after = allTo(slot, deps.slotNames);
@@ -361,7 +370,7 @@ async function attempt(
     // The duration a user cares about ends here, when traffic is verified on the
     // restored release; recording it in the ledger comes after.
     const durationMs = now() - started;
-    log(`Traffic now: ${formatWeights(after)} (verified by reading the router back).`);
+    log.info(`Traffic now: ${formatWeights(after)} (verified by reading the router back).`);
 
     const restored = await ledger.rollback({
       environment: request.environment,

@@ -20477,7 +20477,7 @@ const ColumnDefinition = __webpack_require__(9841);
 const Execute = __webpack_require__(4667);
 const Handshake = __webpack_require__(2726);
 const HandshakeResponse = __webpack_require__(8730);
-const PrepareStatement = __webpack_require__(7225);
+const PrepareStatement = __webpack_require__(9606);
 const PreparedStatementHeader = __webpack_require__(7962);
 const Query = __webpack_require__(5687);
 const RegisterSlave = __webpack_require__(110);
@@ -21791,7 +21791,7 @@ module.exports = Packet;
 
 /***/ }),
 
-/***/ 7225:
+/***/ 9606:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 

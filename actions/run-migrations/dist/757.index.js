@@ -4333,7 +4333,7 @@ module.exports.__defineSetter__('parseInt8', function (val) {
 const Client = __webpack_require__(2246)
 const defaults = __webpack_require__(183)
 const Connection = __webpack_require__(1213)
-const Result = __webpack_require__(9391)
+const Result = __webpack_require__(1772)
 const utils = __webpack_require__(632)
 const Pool = __webpack_require__(8386)
 const TypeOverrides = __webpack_require__(7329)
@@ -5030,7 +5030,7 @@ NativeQuery.prototype.submit = function (client) {
 
 const { EventEmitter } = __webpack_require__(4434)
 
-const Result = __webpack_require__(9391)
+const Result = __webpack_require__(1772)
 const utils = __webpack_require__(632)
 
 class Query extends EventEmitter {
@@ -5293,7 +5293,7 @@ module.exports = Query
 
 /***/ }),
 
-/***/ 9391:
+/***/ 1772:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 

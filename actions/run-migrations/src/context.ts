@@ -25,9 +25,9 @@ export const fields = {
   'ssl-ca': input.optionalString(),
 };
 
-export type Settings = Awaited<ReturnType<typeof readSettings>>;
+export type Settings = Awaited<ReturnType<typeof readContext>>;
 
-export async function readSettings(raw: RawInputs = runnerInputs) {
+export async function readContext(raw: RawInputs = runnerInputs) {
   const inputs = await readInputs(fields, raw);
   let command: string[] | undefined;
   if (inputs.engine === 'command') {

@@ -1,24 +1,17 @@
 import os from 'node:os';
-import * as core from '@actions/core';
-import { type RunContext, run, Summary, setOutputs } from '@glidepath/core';
+import { runnerLog as log, type RunContext, run, Summary, setOutputs } from '@glidepath/core';
 import { runCommand } from './command.js';
-import { readSettings, type Settings } from './context.js';
+import { readContext, type Settings } from './context.js';
 import { type Applied, connect, type Database } from './engine/index.js';
 import { type MigrationFile, readMigrations } from './files.js';
 import type { Finding } from './lint/index.js';
 import { runLinter } from './lint/run.js';
-import { type Log, migrate } from './migrate.js';
+import { migrate } from './migrate.js';
 import { type Plan, resultingVersion } from './plan.js';
 import { planOutput, runSummary } from './report.js';
 
-const log: Log = {
-  info: (message) => core.info(message),
-  warning: (message, target) => core.warning(message, target),
-  group: (name, fn) => core.group(name, fn),
-};
-
 async function main({ signal }: RunContext): Promise<void> {
-  const settings = await readSettings();
+  const settings = await readContext();
   const limits = {
     lockTimeoutMs: settings['lock-timeout'],
     statementTimeoutMs: settings['statement-timeout'],
@@ -31,8 +24,8 @@ async function main({ signal }: RunContext): Promise<void> {
     settings.engine === 'command' ? [] : await readMigrations(settings.dirPath, settings.workspace);
   const db = await connect(target, { sslCa: settings['ssl-ca'], limits, lockName: settings['lock-name'] });
   try {
-    core.info(`Connected to ${target.display} (${db.serverVersion.split(' ').slice(0, 2).join(' ')}).`);
-    for (const note of db.notes) core.info(note);
+    log.info(`Connected to ${target.display} (${db.serverVersion.split(' ').slice(0, 2).join(' ')}).`);
+    for (const note of db.notes) log.info(note);
     if (settings.engine === 'command') return await commandEngine(settings, db, signal);
     await builtinEngine(settings, db, files, signal);
   } finally {
@@ -46,7 +39,7 @@ async function builtinEngine(
   files: MigrationFile[],
   signal: AbortSignal,
 ): Promise<void> {
-  core.info(`${files.length} migration file(s) in ${settings.dir}.`);
+  log.info(`${files.length} migration file(s) in ${settings.dir}.`);
   let findings: Finding[] = [];
   let plan: Plan | undefined;
   const applied: Applied[] = [];

@@ -1,15 +1,12 @@
-import { CancelledError, formatDuration, OperationError, sleep } from '@glidepath/core';
+import { CancelledError, formatDuration, type Logger, OperationError, sleep } from '@glidepath/core';
 import type { Applied, Database } from './engine/types.js';
 import { HISTORY_TABLE } from './engine/types.js';
 import type { MigrationFile } from './files.js';
 import { takeMigrationLock } from './lock.js';
 import { makePlan, type Plan, type PlanPolicy, resultingVersion } from './plan.js';
 
-export interface Log {
-  info(message: string): void;
-  warning(message: string, target?: { file?: string; startLine?: number; title?: string }): void;
-  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
-}
+/** What a migration run writes to the log: the part of core's Logger it uses. */
+export type Log = Pick<Logger, 'info' | 'warning' | 'group'>;
 
 export interface MigrateOptions {
   db: Database;

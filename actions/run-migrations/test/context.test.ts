@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InputError, splitCommand } from '@glidepath/core';
 import { describe, expect, it } from 'vitest';
-import { readSettings } from '../src/context.js';
+import { readContext } from '../src/context.js';
 
 describe('the command input is split like the router commands (core splitCommand)', () => {
   it('splits a command into arguments without a shell', () => {
@@ -36,7 +36,7 @@ describe('dir: a relative path stays in the workspace, an absolute one is the us
     process.env.GITHUB_WORKSPACE = workspace;
     try {
       const values: Record<string, string> = { 'database-url': 'postgres://app@127.0.0.1:1/app', dir };
-      return await readSettings((name) => values[name] ?? '');
+      return await readContext((name) => values[name] ?? '');
     } finally {
       if (saved === undefined) delete process.env.GITHUB_WORKSPACE;
       else process.env.GITHUB_WORKSPACE = saved;

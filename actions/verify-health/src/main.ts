@@ -1,11 +1,10 @@
-import * as core from '@actions/core';
 import {
   type AnalysisReport,
-  analyse,
   dryRunWarnings,
   formatDuration,
   GlidepathError,
   type IntervalSnapshot,
+  runnerLog as log,
   redact,
   renderAnalysisSummary,
   run,
@@ -16,16 +15,18 @@ import { writeReport } from './report-output.js';
 
 await run(async ({ signal }) => {
   const context = await readContext();
-  core.info(redact(describePlan(context)));
-  const report = await core.group('Analysis', () =>
+  log.info(redact(describePlan(context)));
+  // The analysis engine and its sources load once the inputs are known to be good.
+  const { analyse } = await import('./analyse.js');
+  const report = await log.group('Analysis', () =>
     analyse(context.analysis, {
       durationMs: context.durationMs,
       initialDelayMs: context.initialDelayMs,
       signal,
-      onInterval: (snapshot) => core.info(redact(describeInterval(snapshot, plannedIntervals(context)))),
+      onInterval: (snapshot) => log.info(redact(describeInterval(snapshot, plannedIntervals(context)))),
     }),
   );
-  core.info(redact(`Verdict: ${report.verdict}: ${report.reason}`));
+  log.info(redact(`Verdict: ${report.verdict}: ${report.reason}`));
   setOutputs({
     result: report.verdict,
     reason: report.reason,
@@ -36,12 +37,12 @@ await run(async ({ signal }) => {
     'error-rate': report.errorRate ?? '',
   });
   await renderAnalysisSummary(report, { title: 'verify-health' }).write();
-  for (const warning of dryRunWarnings(report)) core.warning(redact(warning));
+  for (const warning of dryRunWarnings(report)) log.warning(redact(warning));
   if (report.aborted) throw new GlidepathError(`The analysis was cancelled: ${report.reason}`);
   if (report.verdict === 'fail') throw verdictError(report);
   if (report.verdict === 'inconclusive') {
     if (context.failOnInconclusive) throw verdictError(report);
-    core.warning(redact(`Inconclusive, let through because fail-on-inconclusive is false: ${report.reason}`));
+    log.warning(redact(`Inconclusive, let through because fail-on-inconclusive is false: ${report.reason}`));
   }
 });
 

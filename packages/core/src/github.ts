@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { runnerLog } from './log.js';
 
 /** The Octokit instance type without importing @actions/github eagerly. */
 export type GitHubClient = ReturnType<typeof import('@actions/github')['getOctokit']>;
@@ -39,13 +39,13 @@ export async function githubClient(
           _octokit: unknown,
           retryCount: number,
         ) => {
-          core.warning(
+          runnerLog.warning(
             `GitHub rate limit hit on ${request.method} ${request.url}; retrying after ${retryAfter}s.`,
           );
           return retryCount < 2;
         },
         onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }) => {
-          core.warning(
+          runnerLog.warning(
             `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter}s.`,
           );
           return true;
@@ -56,12 +56,4 @@ export async function githubClient(
     retry,
     throttling,
   ) as GitHubClient;
-}
-
-/** `owner/name` of the repository the job runs for. */
-export function currentRepository(): { owner: string; repo: string } | undefined {
-  const full = process.env.GITHUB_REPOSITORY;
-  if (!full?.includes('/')) return undefined;
-  const [owner, repo] = full.split('/') as [string, string];
-  return { owner, repo };
 }

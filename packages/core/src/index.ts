@@ -1,8 +1,12 @@
 export * from './analysis/index.js';
+export { type Clock, systemClock } from './clock.js';
+export { splitCommand } from './command-line.js';
+export * from './deployer.js';
 export * from './errors.js';
-export { currentRepository, type GitHubClient, githubClient } from './github.js';
+export { type GitHubClient, githubClient } from './github.js';
 export * from './inputs/index.js';
 export * from './ledger/index.js';
+export { type AnnotationTarget, type Logger, runnerLog, setFailed } from './log.js';
 export { setOutputs } from './outputs.js';
 export {
   childEnvironment,
@@ -14,7 +18,6 @@ export {
   runProcess,
 } from './process.js';
 export { type RetryOptions, retry, sleep } from './retry.js';
-export * from './rollout/index.js';
 export { CancelledError, type Entry, type RunContext, run } from './run.js';
 export {
   containsSecret,

@@ -1,4 +1,5 @@
-import * as core from '@actions/core';
+import { runnerLog } from './log.js';
+import { setOutput } from './runner.js';
 import { containsSecret, redact } from './secrets.js';
 
 /**
@@ -12,9 +13,9 @@ export function setOutputs(outputs: Record<string, string | number | boolean | o
     if (value === undefined) continue;
     let text = typeof value === 'object' ? JSON.stringify(value) : String(value);
     if (containsSecret(text)) {
-      core.warning(`Output "${name}" contained a secret; it was redacted.`);
+      runnerLog.warning(`Output "${name}" contained a secret; it was redacted.`);
       text = redact(text);
     }
-    core.setOutput(name, text);
+    setOutput(name, text);
   }
 }

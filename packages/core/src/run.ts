@@ -1,5 +1,5 @@
-import * as core from '@actions/core';
 import { describeProblem, errorMessage, GlidepathError, InputError } from './errors.js';
+import { runnerLog, setFailed } from './log.js';
 import { redact } from './secrets.js';
 import { isPostEntry, markMainStarted } from './state.js';
 
@@ -21,7 +21,7 @@ export async function run(main: Entry, post?: Entry): Promise<void> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (!controller.signal.aborted) {
-      core.warning(`Received ${signal}: the job is being cancelled; stopping safely.`);
+      runnerLog.warning(`Received ${signal}: the job is being cancelled; stopping safely.`);
       controller.abort(new CancelledError(signal));
     }
   };
@@ -37,7 +37,7 @@ export async function run(main: Entry, post?: Entry): Promise<void> {
       await main(context);
     }
   } catch (error) {
-    if (isPostEntry()) core.warning(redact(`Post step: ${errorMessage(error)}`));
+    if (isPostEntry()) runnerLog.warning(redact(`Post step: ${errorMessage(error)}`));
     else reportFailure(error);
   } finally {
     process.off('SIGINT', onSignal);
@@ -57,9 +57,9 @@ function reportFailure(error: unknown): void {
     // One annotation per bad input, titled with its name, and no extra failure
     // annotation repeating them.
     for (const problem of error.problems) {
-      core.error(redact(describeProblem(problem)), { title: `Invalid input: ${problem.input}` });
+      runnerLog.error(redact(describeProblem(problem)), { title: `Invalid input: ${problem.input}` });
     }
-    core.info(
+    runnerLog.info(
       `${error.problems.length === 1 ? 'An input is' : `${error.problems.length} inputs are`} invalid; nothing was done.`,
     );
     process.exitCode = 1;
@@ -68,16 +68,16 @@ function reportFailure(error: unknown): void {
   if (error instanceof GlidepathError) {
     for (const a of error.annotations) {
       const { message, ...target } = a;
-      core.error(redact(message), target);
+      runnerLog.error(redact(message), target);
     }
     if (error.target) {
-      core.error(redact(errorMessage(error)), error.target);
+      runnerLog.error(redact(errorMessage(error)), error.target);
       process.exitCode = 1;
       return;
     }
-    core.setFailed(redact(errorMessage(error)));
+    setFailed(redact(errorMessage(error)));
     return;
   }
-  if (error instanceof Error && error.stack) core.debug(redact(error.stack));
-  core.setFailed(redact(errorMessage(error)));
+  if (error instanceof Error && error.stack) runnerLog.debug(redact(error.stack));
+  setFailed(redact(errorMessage(error)));
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { addMask } from './runner.js';
 
 /**
  * Everything about secrets in one place: what counts as one, registering it,
@@ -18,13 +18,13 @@ export function registerSecret(value: string | undefined): void {
   if (trimmed.length < 3) return;
   if (!secrets.has(trimmed)) {
     secrets.add(trimmed);
-    core.setSecret(trimmed);
+    addMask(trimmed);
   }
   // A URL-encoded form shows up in connection strings.
   const encoded = encodeURIComponent(trimmed);
   if (encoded !== trimmed && !secrets.has(encoded)) {
     secrets.add(encoded);
-    core.setSecret(encoded);
+    addMask(encoded);
   }
 }
 

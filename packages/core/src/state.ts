@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { getState, saveState } from './runner.js';
 import { containsSecret } from './secrets.js';
 
 /**
@@ -10,11 +10,11 @@ export class PostState<Shape extends Record<string, unknown>> {
   save<K extends keyof Shape & string>(key: K, value: Shape[K]): void {
     const encoded = JSON.stringify(value);
     if (containsSecret(encoded)) throw new Error(`Refusing to save state "${key}": it contains a secret.`);
-    core.saveState(key, encoded);
+    saveState(key, encoded);
   }
 
   get<K extends keyof Shape & string>(key: K): Shape[K] | undefined {
-    const raw = core.getState(key);
+    const raw = getState(key);
     if (raw === '') return undefined;
     try {
       return JSON.parse(raw) as Shape[K];
@@ -28,9 +28,9 @@ const IS_POST = 'isPost';
 
 /** True in the post entry: main saved the marker, and the runner hands it back as STATE_isPost. */
 export function isPostEntry(): boolean {
-  return core.getState(IS_POST) === 'true';
+  return getState(IS_POST) === 'true';
 }
 
 export function markMainStarted(): void {
-  core.saveState(IS_POST, 'true');
+  saveState(IS_POST, 'true');
 }

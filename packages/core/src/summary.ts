@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { appendSummary } from './runner.js';
 import { redact } from './secrets.js';
 
 export type Cell = string | number | boolean | null | undefined;
@@ -96,9 +96,7 @@ export class Summary {
 
   /** Appends to `GITHUB_STEP_SUMMARY`; outside a runner (no file) it does nothing. */
   async write(): Promise<void> {
-    if (!process.env.GITHUB_STEP_SUMMARY) return;
-    await core.summary.addRaw(this.toMarkdown(), true).write();
-    core.summary.emptyBuffer();
+    appendSummary(this.toMarkdown());
   }
 }
 

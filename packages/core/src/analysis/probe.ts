@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 /**
  * Active HTTP probes: one request of a check, judged against what a good
  * answer looks like (status, body, JSON values, latency).
@@ -7,7 +8,6 @@ import { redact } from '../secrets.js';
 import {
   formatStatusRanges,
   type HttpOptions,
-  jsonEqual,
   type ProbeCheck,
   statusMatches,
   valueAtPath,
@@ -88,7 +88,7 @@ function judge(
     for (const expectation of check.json) {
       const found = valueAtPath(document, expectation.steps);
       if (!found.found) return { kind: 'json', failure: `JSON ${expectation.path} is missing` };
-      if (!jsonEqual(found.value, expectation.expected))
+      if (!isDeepStrictEqual(found.value, expectation.expected))
         return {
           kind: 'json',
           failure: `JSON ${expectation.path} is ${brief(found.value)}, expected ${brief(expectation.expected)}`,

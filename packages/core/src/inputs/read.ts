@@ -1,5 +1,5 @@
-import * as core from '@actions/core';
 import { InputError, type InputProblem } from '../errors.js';
+import { getInput } from '../runner.js';
 import { registerSecret } from '../secrets.js';
 import type { Field } from './fields.js';
 
@@ -9,7 +9,7 @@ export type Parsed<F extends Fields> = { [K in keyof F]: F[K] extends Field<infe
 /** The raw value of an input as the runner passes it: `INPUT_<NAME>` with spaces as `_`, upper-cased. */
 export type RawInputs = (name: string) => string;
 
-export const runnerInputs: RawInputs = (name) => core.getInput(name, { trimWhitespace: false });
+export const runnerInputs: RawInputs = getInput;
 
 /**
  * Reads and checks every input of an action at once, keyed by the names in its

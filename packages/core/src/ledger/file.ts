@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import { writeAtomically } from '../atomic-write.js';
 import { OperationError } from '../errors.js';
+import type { LedgerFile, ReleaseRecord } from './file-schema.js';
 import {
   applyStatus,
   type HistoryEntry,
@@ -25,44 +25,8 @@ import { type LockOptions, withFileLock } from './lock.js';
  * never half of one, and a crash cannot corrupt it. Readers take no lock.
  */
 
-const formatVersion = 1;
-
-const statusSchema = z.object({
-  status: z.enum(['in_progress', 'success', 'failure', 'error', 'inactive']),
-  reason: z.string().optional(),
-  logUrl: z.string().optional(),
-  environmentUrl: z.string().optional(),
-  at: z.string(),
-});
-
-const recordSchema = z.object({
-  id: z.string(),
-  environment: z.string(),
-  version: z.string(),
-  slot: z.string(),
-  commit: z.string().optional(),
-  rollbackFrom: z.string().optional(),
-  owner: z
-    .object({
-      kind: z.enum(['shift', 'rollback']),
-      run: z.string().optional(),
-      attempt: z.number().int().positive().optional(),
-    })
-    .optional(),
-  flip: z.boolean().optional(),
-  createdAt: z.string(),
-  /** Oldest first, like a deployment's statuses on GitHub. */
-  statuses: z.array(statusSchema),
-});
-
-const fileSchema = z.object({
-  version: z.literal(formatVersion),
-  nextId: z.number().int().positive(),
-  releases: z.array(recordSchema),
-});
-
-type LedgerFile = z.infer<typeof fileSchema>;
-type ReleaseRecord = z.infer<typeof recordSchema>;
+/** The format version this code writes and reads; a newer file is refused. */
+export const formatVersion = 1;
 
 export interface FileLedgerOptions extends Pick<LockOptions, 'timeoutMs' | 'staleMs'> {
   /** Clock for timestamps (tests). */
@@ -246,6 +210,8 @@ export class FileLedger implements Ledger {
       throw new OperationError(
         `${this.describe()} has format version ${version}, written by a newer Glidepath; this one reads version ${formatVersion}.`,
       );
+    // zod is loaded when a ledger file is first read, not when every action starts.
+    const { fileSchema } = await import('./file-schema.js');
     const parsed = fileSchema.safeParse(json);
     if (!parsed.success)
       throw new OperationError(
@@ -285,25 +251,4 @@ function toRelease(record: ReleaseRecord): Release {
     (release: Release, status: StatusRecord) => applyStatus(release, status),
     newRelease(record),
   );
-}
-
-/** Temp file in the same directory, fsync, rename over the target, fsync the directory. */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'w', 0o644);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-  await handle.close();
-  await rename(temporary, file);
-  // The rename itself is durable only once the directory is flushed; not every
-  // platform allows opening a directory, and losing this is not corruption.
-  const directory = await open(path.dirname(file), 'r').catch(() => undefined);
-  await directory?.sync().catch(() => undefined);
-  await directory?.close();
 }

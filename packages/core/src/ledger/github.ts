@@ -1,6 +1,6 @@
-import * as core from '@actions/core';
 import { errorMessage, OperationError } from '../errors.js';
 import { type GitHubClient, githubClient } from '../github.js';
+import { runnerLog } from '../log.js';
 import {
   applyStatus,
   type HistoryEntry,
@@ -257,7 +257,7 @@ export class GitHubLedger implements Ledger {
         return;
       }
     } catch (error) {
-      (this.#options.warn ?? core.warning)(
+      (this.#options.warn ?? runnerLog.warning)(
         `${live.version} is recorded as live in ${live.environment}, but an earlier live release could not be marked inactive, so GitHub may show two active deployments: ${errorMessage(error)}`,
       );
     }

@@ -1,11 +1,10 @@
 export * from '../kubernetes/index.js';
-export { splitCommand } from './command.js';
 export { type CreateRouterOptions, createRouter } from './create.js';
 export { GatewayApiRouter, type GatewayApiRouterOptions } from './gateway-api.js';
 export { HaproxyRouter, type HaproxyRouterOptions, parseServersState, type ServerState } from './haproxy.js';
 export { parseShowStat, readHaproxyCounters, type ServerCounters } from './haproxy-stats.js';
 export { IngressNginxRouter, type IngressNginxRouterOptions } from './ingress-nginx.js';
-export { NginxRouter, type NginxRouterOptions, writeAtomically } from './nginx.js';
+export { NginxRouter, type NginxRouterOptions } from './nginx.js';
 export { AccessLogError, NGINX_LOG_FORMAT, NginxAccessLog, slotAddresses } from './nginx-access-log.js';
 export {
   type ControlEndpoint,
@@ -22,6 +21,7 @@ export {
   type UpstreamServer,
   UpstreamSyntaxError,
 } from './nginx-upstream.js';
+export { restoreLive, UnsettledTrafficError, verifyOrSet } from './restore.js';
 export * from './router.js';
 export {
   type HaproxySettings,

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
+import { splitCommand } from '../command-line.js';
 import type { InputProblem } from '../errors.js';
 import type { Field, FieldResult } from '../inputs/fields.js';
 import * as input from '../inputs/fields.js';
 import { type Parsed, requireInputs } from '../inputs/read.js';
 import type { KubeconfigSource } from '../kubernetes/config.js';
 import { registerKubeconfigSecrets } from '../secrets.js';
-import { splitCommand } from './command.js';
 import { type ControlEndpoint, parseControlEndpoint } from './nginx-dynamic.js';
 import { isNginxServerAddress } from './nginx-upstream.js';
 import type { RouterKind, SlotName } from './router.js';

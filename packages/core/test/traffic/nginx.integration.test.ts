@@ -11,8 +11,8 @@ import {
 } from '../../../../test/support/backends.js';
 import { type NginxServer, nginxWorkers, startNginx, waitForReload } from '../../../../test/support/nginx.js';
 import { hangingScript, pidsIn, running, stopPids } from '../../../../test/support/processes.js';
-import { restoreLive } from '../../src/rollout/index.js';
 import { NginxRouter, RouterError, type Weights } from '../../src/traffic/index.js';
+import { restoreLive } from '../../src/traffic/restore.js';
 
 let backends: Backend[];
 let nginx: NginxServer | undefined;

@@ -12,7 +12,6 @@ import {
   NginxRouter,
   routerFields,
   routerSettings,
-  splitCommand,
   toPercents,
   weightsProblem,
 } from '../../src/traffic/index.js';
@@ -327,26 +326,6 @@ describe('inline kubeconfig', () => {
     );
     expect(redact('password hunter2-yaml')).toBe('password ***');
     expect(redact('apiVersion: v1')).toBe('apiVersion: v1');
-  });
-});
-
-describe('splitCommand', () => {
-  it('splits like a shell without being one', () => {
-    expect(splitCommand('nginx -s reload')).toEqual(['nginx', '-s', 'reload']);
-    expect(splitCommand(`sudo  nginx -g 'daemon off;' "a \\"b\\"" c\\ d $(rm -rf /)`)).toEqual([
-      'sudo',
-      'nginx',
-      '-g',
-      'daemon off;',
-      'a "b"',
-      'c d',
-      '$(rm',
-      '-rf',
-      '/)',
-    ]);
-    expect(splitCommand(`x ''`)).toEqual(['x', '']);
-    expect(splitCommand('x "open')).toBeUndefined();
-    expect(splitCommand('   ')).toBeUndefined();
   });
 });
 

@@ -3,16 +3,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type {
-  BeginRelease,
-  Release,
-  Router,
-  StepAnalysisRequest,
-  StepAnalyst,
-  StepVerdict,
-  Weights,
-} from '../../src/index.js';
-import { FileLedger, RouterError, sameWeights } from '../../src/index.js';
+import type { BeginRelease, Release, Router, Weights } from '@glidepath/core';
+import { FileLedger, RouterError, sameWeights } from '@glidepath/core';
+import type { StepAnalysisRequest, StepAnalyst, StepVerdict } from '../../src/rollout/index.js';
 
 export class MemoryRouter implements Router {
   readonly kind = 'nginx' as const;

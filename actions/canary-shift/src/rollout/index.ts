@@ -1,5 +1,4 @@
 export * from './analyst.js';
-export * from './deploy.js';
 export * from './notify.js';
 export * from './plan.js';
 export * from './report.js';

@@ -1,22 +1,19 @@
-import { errorMessage, OperationError } from '../errors.js';
-import type { TrafficClaim } from '../ledger/claim.js';
-import { retry } from '../retry.js';
-import { allTo, formatWeights, type Router, sameWeights, split, type Weights } from '../traffic/router.js';
+import type { Clock, Logger, TrafficClaim } from '@glidepath/core';
+import {
+  allTo,
+  errorMessage,
+  formatWeights,
+  type Router,
+  restoreLive,
+  split,
+  systemClock,
+  type Weights,
+} from '@glidepath/core';
 import type { IntervalPoint, StepAnalyst, StepVerdict, StepVerdictKind } from './analyst.js';
 import type { ShiftPlan, ShiftStep } from './plan.js';
 
-export interface RolloutLogger {
-  info(message: string): void;
-  warning(message: string): void;
-  /** Starts a collapsible section of the log (a `core.group`), ending the previous one; undefined ends it. */
-  section?(title: string | undefined): void;
-}
-
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+/** What a shift writes to the log: the part of the Logger it uses; `section` opens a log group per step. */
+export type RolloutLogger = Pick<Logger, 'info' | 'warning'> & Partial<Pick<Logger, 'section'>>;
 
 export interface ShiftDependencies {
   router: Router;
@@ -413,73 +410,4 @@ function deadlineStop(plan: ShiftPlan): Stop {
 
 function cancelledReason(signal: AbortSignal): string {
   return `The job was cancelled (${errorMessage(signal.reason ?? 'aborted')}).`;
-}
-
-/**
- * Sends all traffic to the live slot and reads it back, retrying with backoff
- * because the usual reason to be here is a router that just failed (a socket
- * that went away for a moment, a reload that raced). When the router already
- * has everything on the live slot, nothing is written — the upstream file stays
- * byte-identical — and the weights are only verified; when that verification
- * fails (nginx has not loaded its file), the weights are set again. Used by the shift, the
- * post step and a rerun that finds a split it cannot explain; idempotent.
- */
-export async function restoreLive(
-  router: Router,
-  live: string,
-  target: string,
-  log: RolloutLogger,
-  options: { attempts?: number | undefined; baseDelayMs?: number | undefined } = {},
-): Promise<'restored' | 'already-live'> {
-  const weights = allTo(live, [live, target]);
-  return retry(
-    async () => {
-      const now = await router.read();
-      if (sameWeights(now, weights))
-        return (await verifyOrSet(router, weights, (line) => log.warning(line)))
-          ? 'restored'
-          : 'already-live';
-      await router.set(weights, undefined, 'settle');
-      await router.verify(weights);
-      return 'restored' as const;
-    },
-    {
-      attempts: options.attempts ?? 5,
-      baseDelayMs: options.baseDelayMs ?? 500,
-      maxDelayMs: 4000,
-      onRetry: (error, attempt, delay) =>
-        log.warning(
-          `Returning traffic to ${live} failed (attempt ${attempt}): ${errorMessage(error)}; trying again in ${delay} ms.`,
-        ),
-    },
-  );
-}
-
-/**
- * For a router whose own record already says `weights`: verifies that it
- * serves them, and when it cannot prove so (an nginx whose last reload failed
- * or was cut off) sets them again, which makes it apply them, and verifies.
- * Returns true when it had to set them.
- */
-export async function verifyOrSet(
-  router: Router,
-  weights: Weights,
-  warn: (line: string) => void,
-): Promise<boolean> {
-  const unproven = await router.verify(weights).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (unproven === undefined) return false;
-  warn(
-    `The router has ${formatWeights(weights)} but cannot prove it serves that (${errorMessage(unproven)}); setting it again.`,
-  );
-  await router.set(weights, undefined, 'settle');
-  await router.verify(weights);
-  return true;
-}
-
-/** Thrown by callers when the router could not be brought back to a known state. */
-export class UnsettledTrafficError extends OperationError {
-  override readonly name = 'UnsettledTrafficError';
 }

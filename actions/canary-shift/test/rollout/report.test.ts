@@ -1,16 +1,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Summary } from '@glidepath/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   chartPoints,
   renderShift,
   type ShiftOutcome,
   type ShiftPlan,
-  Summary,
   sendWebhook,
   shiftSteps,
   webhookPayload,
-} from '../../src/index.js';
+} from '../../src/rollout/index.js';
 
 const plan: ShiftPlan = {
   strategy: 'canary',

@@ -1,5 +1,5 @@
-import type { Release } from '../ledger/ledger.js';
-import { formatWeights, type SlotName, type Weights } from '../traffic/router.js';
+import type { Release } from '@glidepath/core';
+import { formatWeights, type SlotName, type Weights } from '@glidepath/core';
 
 /**
  * What a run does first, given the weights the router actually has. A crashed

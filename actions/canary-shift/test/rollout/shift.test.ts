@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ShiftPlan, shift, shiftSteps, stepsFrom } from '../../src/index.js';
+import { type ShiftPlan, shift, shiftSteps, stepsFrom } from '../../src/rollout/index.js';
 import { MemoryRouter, scriptedAnalyst, silentLog } from './doubles.js';
 
 const plan = (over: Partial<ShiftPlan> = {}): ShiftPlan => ({

@@ -1,17 +1,20 @@
-import { errorMessage, OperationError } from '../errors.js';
-import { type ClaimOptions, EnvironmentClaim, earlierAttempt, ownerOf } from '../ledger/claim.js';
-import type { Ledger, Release } from '../ledger/ledger.js';
-import { allTo, formatWeights } from '../traffic/router.js';
-import { type ShiftPlan, stepsFrom } from './plan.js';
+import type { Ledger, Release } from '@glidepath/core';
 import {
+  allTo,
+  type ClaimOptions,
+  EnvironmentClaim,
+  earlierAttempt,
+  errorMessage,
+  formatWeights,
+  OperationError,
+  ownerOf,
   restoreLive,
-  type ShiftDependencies,
-  type ShiftOutcome,
-  shift,
   systemClock,
   UnsettledTrafficError,
   verifyOrSet,
-} from './shift.js';
+} from '@glidepath/core';
+import { type ShiftPlan, stepsFrom } from './plan.js';
+import { type ShiftDependencies, type ShiftOutcome, shift } from './shift.js';
 import { decideStart, type StartDecision } from './start.js';
 
 export interface ReleaseInfo {

@@ -1,14 +1,6 @@
+import { EnvironmentClaim, type FileLedger, type Release, type Weights } from '@glidepath/core';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import {
-  decideStart,
-  EnvironmentClaim,
-  type FileLedger,
-  type Release,
-  rollout,
-  type ShiftPlan,
-  shiftSteps,
-  type Weights,
-} from '../../src/index.js';
+import { decideStart, rollout, type ShiftPlan, shiftSteps } from '../../src/rollout/index.js';
 import { beginByDeadRun, MemoryRouter, scriptedAnalyst, silentLog, tempLedger } from './doubles.js';
 
 const plan: ShiftPlan = {

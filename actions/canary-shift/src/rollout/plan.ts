@@ -1,4 +1,4 @@
-import type { SlotName } from '../traffic/router.js';
+import type { SlotName } from '@glidepath/core';
 
 export type Strategy = 'canary' | 'blue-green';
 

@@ -1,10 +1,10 @@
-import { GlidepathError, type InputProblem } from '../errors.js';
-import { formatDuration } from '../inputs/duration.js';
-import { deployToSlot } from '../kubernetes/deployer.js';
-import type { KubeConfig } from '../kubernetes/index.js';
-import { runProcess } from '../process.js';
-import { formatWeights, type Router, type SlotName, type Weights } from '../traffic/router.js';
-import { restoreLive, verifyOrSet } from './shift.js';
+import { GlidepathError, type InputProblem } from './errors.js';
+import { formatDuration } from './inputs/duration.js';
+import { deployToSlot } from './kubernetes/deployer.js';
+import type { KubeConfig } from './kubernetes/index.js';
+import { runProcess } from './process.js';
+import { restoreLive, verifyOrSet } from './traffic/restore.js';
+import { formatWeights, type Router, type SlotName, type Weights } from './traffic/router.js';
 
 /**
  * Starting a version in a slot, the one way canary-shift (deploy) and
@@ -118,10 +118,7 @@ export async function deployIntoSlot(
       `${target.slot} takes ${onSlot}% of traffic (${formatWeights(weights)}), left by a run that did not ` +
         `finish: returning all traffic to ${target.live} before deploying into ${target.slot}.`,
     );
-    await restoreLive(router, target.live, target.slot, {
-      info: log,
-      warning: log,
-    });
+    await restoreLive(router, target.live, target.slot, { warning: log });
   } else await verifyOrSet(router, weights, log);
 
   const started = Date.now();

@@ -1,5 +1,5 @@
-import { formatDuration } from '../inputs/duration.js';
-import type { Summary } from '../summary.js';
+import type { Summary } from '@glidepath/core';
+import { formatDuration } from '@glidepath/core';
 import type { ShiftPlan } from './plan.js';
 import type { CurvePoint, ShiftOutcome } from './shift.js';
 

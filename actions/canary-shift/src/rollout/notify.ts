@@ -1,5 +1,4 @@
-import { errorMessage } from '../errors.js';
-import { redact } from '../secrets.js';
+import { errorMessage, redact } from '@glidepath/core';
 import type { ShiftPlan } from './plan.js';
 import type { ShiftOutcome } from './shift.js';
 

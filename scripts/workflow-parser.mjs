@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// Checks every workflow, caller example and action.yml with GitHub's own parser
+// (@actions/workflow-parser, the one behind the Actions language service), beside
+// actionlint: a key or value GitHub would refuse fails here with file:line:column.
+// Workflows and steps shown in the Markdown docs are checked too: a ```yaml block that is
+// a whole workflow as it stands, a block that is a list of steps inside a one-job workflow.
+//
+// The parser imports its JSON schema without an import attribute, which Node 20 refuses,
+// so it is bundled with esbuild first (into node_modules/.cache, once per version).
+//
+// Usage: node scripts/workflow-parser.mjs [FILE ...]   (no files: the repository's own)
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isSeq, parseDocument } from 'yaml';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+const parser = await loadParser();
+const given = process.argv.slice(2);
+const targets = (given.length ? given : repositoryFiles()).flatMap(fileTargets);
+
+let problems = 0;
+for (const target of targets) {
+  for (const problem of await check(target)) {
+    problems++;
+    console.error(problem);
+  }
+}
+const count = (kind) => targets.filter((t) => t.kind === kind).length;
+console.log(
+  `workflow-parser: ${count('workflow')} workflow(s), ${count('action')} action.yml, ${count('steps') + count('markdown-workflow')} example(s) from Markdown; ${problems} problem(s)`,
+);
+process.exit(problems ? 1 : 0);
+
+/** The parser bundled for Node 20: ESM, with a `require` for the CommonJS `yaml` inside it. */
+async function loadParser() {
+  const version = JSON.parse(
+    readFileSync(path.join(root, 'node_modules', '@actions', 'workflow-parser', 'package.json'), 'utf8'),
+  ).version;
+  const cache = path.join(root, 'node_modules', '.cache', 'glidepath');
+  const out = path.join(cache, `workflow-parser-${version}.mjs`);
+  if (!existsSync(out)) {
+    const { build } = await import('esbuild');
+    mkdirSync(cache, { recursive: true });
+    // Written beside and renamed, so that two checks started at once never read half a bundle.
+    const entry = path.join(cache, `workflow-parser-entry-${process.pid}.mjs`);
+    const partial = `${out}.${process.pid}.tmp`;
+    writeFileSync(
+      entry,
+      [
+        "export { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } from '@actions/workflow-parser';",
+        "export { parseAction, convertActionTemplate } from '@actions/workflow-parser/actions/index';",
+      ].join('\n'),
+    );
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      outfile: partial,
+      logLevel: 'error',
+      nodePaths: [path.join(root, 'node_modules')],
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+    });
+    renameSync(partial, out);
+    rmSync(entry, { force: true });
+  }
+  return import(pathToFileURL(out).href);
+}
+
+/** What one file is: an action's metadata, a workflow, or Markdown with examples in it. */
+function fileTargets(file) {
+  const absolute = path.resolve(file);
+  const rel = path.relative(root, absolute);
+  if (rel.endsWith('.md')) return markdownTargets(absolute);
+  const content = readFileSync(absolute, 'utf8');
+  if (/(^|\/)action\.ya?ml$/.test(rel)) return [{ kind: 'action', name: rel, content }];
+  return [{ kind: 'workflow', name: rel, content }];
+}
+
+/** The repository's own: workflows, caller examples, every action.yml, and the Markdown that shows workflows. */
+function repositoryFiles() {
+  const list = (dir, test) =>
+    existsSync(path.join(root, dir))
+      ? readdirSync(path.join(root, dir))
+          .filter(test)
+          .map((f) => path.join(root, dir, f))
+      : [];
+  const yml = (f) => /\.ya?ml$/.test(f);
+  const workflows = [
+    ...list('.github/workflows', yml),
+    ...readdirSync(path.join(root, 'examples'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((d) => list(path.join('examples', d.name, 'workflows'), yml)),
+  ];
+  const actions = readdirSync(path.join(root, 'actions'))
+    .map((name) => path.join(root, 'actions', name, 'action.yml'))
+    .filter((f) => existsSync(f));
+  const markdown = ['README.md', ...['docs', 'actions', 'examples'].flatMap(markdownUnder)].map((f) =>
+    path.join(root, f),
+  );
+  return [...workflows, ...actions, ...markdown];
+}
+
+function markdownUnder(dir) {
+  const found = [];
+  const walk = (rel) => {
+    for (const entry of readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const next = path.join(rel, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules' && entry.name !== 'dist') walk(next);
+      else if (entry.isFile() && entry.name.endsWith('.md')) found.push(next);
+    }
+  };
+  if (existsSync(path.join(root, dir))) walk(dir);
+  return found;
+}
+
+/**
+ * The ```yaml blocks of a Markdown file that GitHub would run: a whole workflow (it has
+ * `jobs:`), or a list of steps (each with `uses:` or `run:`), checked inside a one-job
+ * workflow whose lines are shifted so that reported lines are the Markdown file's own.
+ * Other YAML (an analysis file, a kubeconfig) is not a workflow and is left alone.
+ */
+function markdownTargets(file) {
+  const rel = path.relative(root, file);
+  const text = readFileSync(file, 'utf8');
+  const targets = [];
+  const fence = /^```ya?ml[^\n]*\n([\s\S]*?)^```/gm;
+  for (const match of text.matchAll(fence)) {
+    const body = match[1];
+    const firstLine = text.slice(0, match.index).split('\n').length + 1;
+    const doc = parseDocument(body);
+    if (doc.errors.length) continue;
+    const value = doc.toJS();
+    if (value && typeof value === 'object' && !Array.isArray(value) && 'jobs' in value && 'on' in value) {
+      targets.push({ kind: 'markdown-workflow', name: rel, content: body, lineOffset: firstLine - 1 });
+    } else if (
+      isSeq(doc.contents) &&
+      Array.isArray(value) &&
+      value.length > 0 &&
+      value.every((step) => step && typeof step === 'object' && ('uses' in step || 'run' in step))
+    ) {
+      const header = 'on: push\njobs:\n  example:\n    runs-on: ubuntu-latest\n    steps:\n';
+      const indented = body
+        .split('\n')
+        .map((line) => (line ? `      ${line}` : line))
+        .join('\n');
+      targets.push({ kind: 'steps', name: rel, content: header + indented, lineOffset: firstLine - 1 - 5 });
+    }
+  }
+  return targets;
+}
+
+/** The parser's errors for one target, as file:line:column: message. */
+async function check(target) {
+  const trace = new parser.NoOperationTraceWriter();
+  const file = { name: target.name, content: target.content };
+  const isAction = target.kind === 'action';
+  const result = isAction ? parser.parseAction(file, trace) : parser.parseWorkflow(file, trace);
+  if (result.value) {
+    if (isAction) parser.convertActionTemplate(result.context, result.value);
+    else await parser.convertWorkflowTemplate(result.context, result.value);
+  }
+  return result.context.errors.getErrors().map((error) => {
+    const at = error.range?.start;
+    const line = at ? at.line + (target.lineOffset ?? 0) : 0;
+    return `${target.name}:${line}:${at?.column ?? 0}: ${error.rawMessage ?? error.message}`;
+  });
+}
