@@ -43,12 +43,22 @@ for (const name of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH'
   writeFileSync(env[name], '');
 }
 
-function time(args) {
+function time(args, { action = false } = {}) {
   const samples = [];
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    spawnSync(process.execPath, args, { env, stdio: 'ignore' });
+    const result = spawnSync(process.execPath, args, {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    // An action that crashed while loading would look fast: each run must end as a refused
+    // input does, exit 1 with an error annotation naming an input.
+    if (action && i === 0 && (result.status !== 1 || !/::error title=Invalid input/.test(result.stdout)))
+      startProblems.push(
+        `${args[0]} did not stop at its inputs (exit ${result.status}): ${(result.stderr || result.stdout).trim().slice(0, 300)}`,
+      );
   }
   samples.sort((a, b) => a - b);
   const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
@@ -60,6 +70,7 @@ const ms = (v) => `${v.toFixed(0)} ms`;
 const rows = [];
 const starts = [];
 const moduleProblems = [];
+const startProblems = [];
 const baseline = time(['-e', '0']);
 rows.push(['(bare node -e 0)', '', '', ms(baseline.median), ms(baseline.p90)]);
 for (const name of readdirSync(path.join(root, 'actions')).sort()) {
@@ -68,7 +79,7 @@ for (const name of readdirSync(path.join(root, 'actions')).sort()) {
   const files = readdirSync(dist).filter((f) => f.endsWith('.js') || f.endsWith('.wasm'));
   const total = files.reduce((sum, f) => sum + statSync(path.join(dist, f)).size, 0);
   const entry = statSync(path.join(dist, 'index.js')).size;
-  const t = time([path.join(dist, 'index.js')]);
+  const t = time([path.join(dist, 'index.js')], { action: true });
   const old = against && existsSync(path.join(against, name, 'dist', 'index.js'));
   const before = old ? time([path.join(against, name, 'dist', 'index.js')]) : undefined;
   const budget = BUDGETS[name];
@@ -101,7 +112,7 @@ console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const row of rows) console.log(line(row));
 
-const problems = [...moduleProblems];
+const problems = [...moduleProblems, ...startProblems];
 const fastest = Math.min(...starts.map((s) => s.median));
 for (const { name, median } of starts) {
   if (median > START_LIMITS.overBareNode * baseline.median)

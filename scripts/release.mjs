@@ -10,8 +10,14 @@
 //    `deploy.yml@vX.Y.Z` runs exactly the actions of vX.Y.Z.
 // 3. Commits that as the release commit, tags it `vX.Y.Z` (annotated, with the CHANGELOG
 //    section as its message), and moves the major tag `vX` to it unless a newer vX.* exists.
-// 4. With --push, pushes both tags to the remote (--remote, default origin); the major tag
-//    is force-pushed, since moving it is its purpose.
+// 4. With --push, fetches the remote's tags first (a stale clone cannot move vX back), then
+//    pushes both tags to the remote (--remote, default origin) in one atomic push, the major
+//    tag forced only over what the remote held (a lease). `--push-only X.Y.Z` pushes the tags
+//    an earlier run without --push made: release.yml builds with no write token, then pushes
+//    in a step that runs no npm.
+//
+// A failure before the commit puts the tree back as it was (it was clean) and the branch
+// where it was; a failed push deletes the tags it made, so the release can simply be run again.
 //
 // The owner and repository come from --repository, else GITHUB_REPOSITORY, else the remote's
 // URL (its last two path segments), so a fork releases under its own name. The release notes
@@ -51,6 +57,7 @@ function main() {
       check: { type: 'string', default: DEFAULT_CHECK },
       build: { type: 'string', default: DEFAULT_BUILD },
       'notes-file': { type: 'string' },
+      'push-only': { type: 'boolean', default: false },
     },
   });
   const version = parseVersion(positionals[0]);
@@ -58,13 +65,23 @@ function main() {
   const major = `v${version.major}`;
   const root = git(['rev-parse', '--show-toplevel']);
   process.chdir(root);
+  if (values['push-only']) {
+    if (tagCommit(tag) === undefined)
+      throw new ReleaseError(`there is no tag ${tag} to push: run the release without --push-only first.`);
+    pushTags(values.remote, tag, major);
+    return;
+  }
 
   const dirty = git(['status', '--porcelain', '--untracked-files=normal']);
   if (dirty)
     throw new ReleaseError(
       `the working tree is not clean; commit or stash first:\n${dirty.split('\n').slice(0, 10).join('\n')}`,
     );
-  if (tagExists(tag)) throw new ReleaseError(`tag ${tag} exists already; a release is never re-cut.`);
+  // The remote's tags decide whether this version exists and whether vX moves, so a stale
+  // clone can neither re-cut a release nor move vX back to an older one.
+  if (values.push) fetchTags(values.remote);
+  if (tagCommit(tag) !== undefined)
+    throw new ReleaseError(`tag ${tag} exists already; a release is never re-cut.`);
   const repository = repositoryName(values.repository, values.remote);
   const notes = changelogSection(version.text);
 
@@ -73,37 +90,101 @@ function main() {
 
   const base = git(['rev-parse', 'HEAD']);
   const branch = git(['rev-parse', '--abbrev-ref', 'HEAD']);
+  const majorBefore = tagCommit(major);
   git(['checkout', '--quiet', '--detach', base]);
+  let committed = false;
   try {
     step(`rebuilding (${values.build})`);
     shell(values.build, 'the rebuild failed; nothing was released.');
     const changed = rewriteReferences(repository, tag);
     git(['add', '--all']);
-    git(['commit', '--quiet', '--allow-empty', '-m', `Release ${tag}`, '-m', notes]);
-    git(['tag', '--annotate', tag, '-m', `${tag}\n\n${notes}`]);
+    git(['commit', '--quiet', '--cleanup=verbatim', '--allow-empty', '-m', `Release ${tag}\n\n${notes}`]);
+    committed = true;
+    git(['tag', '--cleanup=verbatim', '--annotate', tag, '-m', `${tag}\n\n${notes}`]);
     const movesMajor = isNewestOfMajor(version);
     if (movesMajor)
-      git(['tag', '--force', '--annotate', major, '-m', `${major}: the newest ${major}.x, ${tag}`]);
+      git([
+        'tag',
+        '--force',
+        '--cleanup=verbatim',
+        '--annotate',
+        major,
+        '-m',
+        `${major}: the newest ${major}.x, ${tag}`,
+      ]);
     step(
       `${tag} is ${git(['rev-parse', '--short', 'HEAD'])} (parent ${base.slice(0, 7)}); ${changed} reference(s) now point at ${repository}@${tag}` +
         (movesMajor ? `; ${major} moved to it` : `; ${major} stays on a newer release`),
     );
     if (values['notes-file']) writeFileSync(values['notes-file'], `${notes}\n`);
     if (values.push) {
-      git(['push', '--quiet', values.remote, `refs/tags/${tag}`]);
-      if (movesMajor) git(['push', '--quiet', '--force', values.remote, `refs/tags/${major}`]);
-      step(`pushed ${tag}${movesMajor ? ` and ${major}` : ''} to ${values.remote}`);
+      try {
+        pushTags(values.remote, tag, major);
+      } catch (error) {
+        // Nothing half-made stays behind: the same release can be run again.
+        spawnSync('git', ['tag', '--delete', tag], { stdio: 'ignore' });
+        if (majorBefore) spawnSync('git', ['tag', '--force', major, majorBefore], { stdio: 'ignore' });
+        else spawnSync('git', ['tag', '--delete', major], { stdio: 'ignore' });
+        throw error;
+      }
     }
   } finally {
+    // Before the commit, the tree holds the rebuild and the rewritten references: they go,
+    // since the tree was clean when the release began (ignored files such as node_modules stay).
+    if (!committed) {
+      spawnSync('git', ['reset', '--quiet', '--hard', base], { stdio: 'ignore' });
+      spawnSync('git', ['clean', '--quiet', '-d', '--force'], { stdio: 'ignore' });
+    }
     git(['checkout', '--quiet', branch === 'HEAD' ? base : branch]);
   }
 }
 
+/** The commit a tag points at, or undefined when there is no such tag. */
+function tagCommit(tag) {
+  const result = spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/tags/${tag}^{commit}`], {
+    encoding: 'utf8',
+  });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+function fetchTags(remote) {
+  const fetched = spawnSync('git', ['fetch', '--quiet', '--tags', '--force', remote], { encoding: 'utf8' });
+  if (fetched.status !== 0)
+    throw new ReleaseError(
+      `could not fetch the tags of ${remote} (${fetched.stderr.trim()}); nothing was released.`,
+    );
+}
+
+/**
+ * Pushes the version tag, and the major tag when it points at the same commit, in one
+ * atomic push: both land or neither. The major tag is forced only over the object the
+ * remote holds now (`--force-with-lease`), so a release pushed meanwhile is not overwritten.
+ */
+function pushTags(remote, tag, major) {
+  const listed = spawnSync('git', ['ls-remote', '--tags', remote, `refs/tags/${major}`], {
+    encoding: 'utf8',
+  });
+  if (listed.status !== 0)
+    throw new ReleaseError(`could not read ${remote}'s tags (${listed.stderr.trim()}); nothing was pushed.`);
+  const remoteMajor = listed.stdout.split(/\s/)[0] ?? '';
+  const movesMajor = tagCommit(major) !== undefined && tagCommit(major) === tagCommit(tag);
+  const refs = [`refs/tags/${tag}`, ...(movesMajor ? [`+refs/tags/${major}`] : [])];
+  const lease = movesMajor ? [`--force-with-lease=refs/tags/${major}:${remoteMajor}`] : [];
+  const pushed = spawnSync('git', ['push', '--quiet', '--atomic', ...lease, remote, ...refs], {
+    encoding: 'utf8',
+  });
+  if (pushed.status !== 0)
+    throw new ReleaseError(
+      `pushing ${refs.join(' ')} to ${remote} failed, so nothing was pushed: ${pushed.stderr.trim()}`,
+    );
+  step(`pushed ${tag}${movesMajor ? ` and ${major}` : ''} to ${remote}`);
+}
+
 function parseVersion(text) {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(text ?? '');
+  const match = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.exec(text ?? '');
   if (!match)
     throw new ReleaseError(
-      `version "${text ?? ''}" is not X.Y.Z (e.g. 1.2.0): usage: npm run release -- <version> [--push]`,
+      `version "${text ?? ''}" is not X.Y.Z without leading zeros (e.g. 1.2.0): usage: npm run release -- <version> [--push]`,
     );
   const [major, minor, patch] = match.slice(1).map(Number);
   return { text: `${major}.${minor}.${patch}`, major, minor, patch };
@@ -169,8 +250,11 @@ function rewriteReferences(repository, tag) {
   );
   const workflows = readdirSync('.github/workflows').filter((f) => /\.ya?ml$/.test(f));
   const names = (list) => list.map((n) => n.replace(/[.]/g, '\\.')).join('|');
+  // The suite's own references name this repository, or upstream Glidepath in a fork that
+  // has not released yet; another owner's repository of another name is left alone.
+  const ours = new Set([repository.split('/')[1], 'glidepath'].map((n) => n.toLowerCase()));
   const reference = new RegExp(
-    `(uses:\\s*["']?)[\\w.-]+/[\\w.-]+/((?:actions/(?:${names(actions)})|\\.github/workflows/(?:${names(workflows)})))@[\\w./-]+`,
+    `(uses:\\s*["']?)[\\w.-]+/([\\w.-]+)/((?:actions/(?:${names(actions)})|\\.github/workflows/(?:${names(workflows)})))@[\\w./-]+`,
     'g',
   );
   const files = [
@@ -188,7 +272,8 @@ function rewriteReferences(repository, tag) {
   let changed = 0;
   for (const file of files) {
     const before = readFileSync(file, 'utf8');
-    const after = before.replace(reference, (_all, prefix, subpath) => {
+    const after = before.replace(reference, (all, prefix, name, subpath) => {
+      if (!ours.has(name.toLowerCase())) return all;
       changed++;
       return `${prefix}${repository}/${subpath}@${tag}`;
     });
@@ -202,10 +287,6 @@ function git(args) {
   if (result.status !== 0)
     throw new ReleaseError(`git ${args.join(' ')} failed: ${(result.stderr || result.stdout).trim()}`);
   return result.stdout.trim();
-}
-
-function tagExists(tag) {
-  return spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`]).status === 0;
 }
 
 function shell(command, failure) {

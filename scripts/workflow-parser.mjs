@@ -29,7 +29,7 @@ for (const target of targets) {
 }
 const count = (kind) => targets.filter((t) => t.kind === kind).length;
 console.log(
-  `workflow-parser: ${count('workflow')} workflow(s), ${count('action')} action.yml, ${count('steps') + count('markdown-workflow')} example(s) from Markdown; ${problems} problem(s)`,
+  `workflow-parser: ${count('workflow')} workflow(s), ${count('action')} action.yml, ${count('markdown')} example(s) from Markdown; ${problems} problem(s)`,
 );
 process.exit(problems ? 1 : 0);
 
@@ -119,43 +119,84 @@ function markdownUnder(dir) {
 }
 
 /**
- * The ```yaml blocks of a Markdown file that GitHub would run: a whole workflow (it has
- * `jobs:`), or a list of steps (each with `uses:` or `run:`), checked inside a one-job
- * workflow whose lines are shifted so that reported lines are the Markdown file's own.
- * Other YAML (an analysis file, a kubeconfig) is not a workflow and is left alone.
+ * The ```yaml blocks of a Markdown file that GitHub would run, each checked inside the
+ * smallest workflow that holds it, with lines shifted so that reported lines are the
+ * Markdown file's own:
+ * - a whole workflow (`jobs:`; `on: push` added when it has no `on:`);
+ * - jobs by id (`deploy: { uses: …/deploy.yml@v1, with: … }`), or one job (`runs-on:`/`steps:`);
+ * - a list of steps (any item with `uses:` or `run:`; so a misspelt key in another item is caught).
+ * A block that does not parse as YAML is a problem; other YAML (an analysis file, a kubeconfig)
+ * is not a workflow and is left alone. Fences may be indented (inside a list item).
  */
 function markdownTargets(file) {
   const rel = path.relative(root, file);
   const text = readFileSync(file, 'utf8');
   const targets = [];
-  const fence = /^```ya?ml[^\n]*\n([\s\S]*?)^```/gm;
+  const problems = [];
+  const fence = /^([ \t]*)```ya?ml[^\n]*\n([\s\S]*?)^\1```/gm;
   for (const match of text.matchAll(fence)) {
-    const body = match[1];
+    const indent = match[1].length;
+    const body = match[2]
+      .split('\n')
+      .map((line) => line.slice(Math.min(indent, line.length - line.trimStart().length)))
+      .join('\n');
     const firstLine = text.slice(0, match.index).split('\n').length + 1;
     const doc = parseDocument(body);
-    if (doc.errors.length) continue;
-    const value = doc.toJS();
-    if (value && typeof value === 'object' && !Array.isArray(value) && 'jobs' in value && 'on' in value) {
-      targets.push({ kind: 'markdown-workflow', name: rel, content: body, lineOffset: firstLine - 1 });
-    } else if (
-      isSeq(doc.contents) &&
-      Array.isArray(value) &&
-      value.length > 0 &&
-      value.every((step) => step && typeof step === 'object' && ('uses' in step || 'run' in step))
-    ) {
-      const header = 'on: push\njobs:\n  example:\n    runs-on: ubuntu-latest\n    steps:\n';
-      const indented = body
-        .split('\n')
-        .map((line) => (line ? `      ${line}` : line))
-        .join('\n');
-      targets.push({ kind: 'steps', name: rel, content: header + indented, lineOffset: firstLine - 1 - 5 });
+    if (doc.errors.length) {
+      const [error] = doc.errors;
+      problems.push(
+        `${rel}:${firstLine - 1 + (error.linePos?.[0]?.line ?? 1)}: not YAML: ${error.message.split('\n')[0]}`,
+      );
+      continue;
     }
+    const value = doc.toJS();
+    const wrapped = workflowAround(doc, value, body);
+    if (wrapped)
+      targets.push({
+        kind: 'markdown',
+        name: rel,
+        content: wrapped.content,
+        lineOffset: firstLine - 1 - wrapped.added,
+      });
   }
+  if (problems.length) targets.push({ kind: 'problems', name: rel, problems });
   return targets;
+}
+
+function isJob(v) {
+  return v && typeof v === 'object' && !Array.isArray(v) && ('runs-on' in v || 'steps' in v || 'uses' in v);
+}
+function indented(body, by) {
+  return body
+    .split('\n')
+    .map((line) => (line ? `${' '.repeat(by)}${line}` : line))
+    .join('\n');
+}
+
+/** The workflow a Markdown block is checked in, and how many lines were added above it; undefined: not a workflow. */
+function workflowAround(doc, value, body) {
+  if (isSeq(doc.contents)) {
+    if (
+      !Array.isArray(value) ||
+      !value.some((step) => step && typeof step === 'object' && ('uses' in step || 'run' in step))
+    )
+      return undefined;
+    const header = 'on: push\njobs:\n  example:\n    runs-on: ubuntu-latest\n    steps:\n';
+    return { content: header + indented(body, 6), added: 5 };
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  if ('jobs' in value)
+    return 'on' in value ? { content: body, added: 0 } : { content: `on: push\n${body}`, added: 1 };
+  if (isJob(value)) return { content: `on: push\njobs:\n  example:\n${indented(body, 4)}`, added: 3 };
+  const entries = Object.values(value);
+  if (entries.length && entries.every(isJob))
+    return { content: `on: push\njobs:\n${indented(body, 2)}`, added: 2 };
+  return undefined;
 }
 
 /** The parser's errors for one target, as file:line:column: message. */
 async function check(target) {
+  if (target.kind === 'problems') return target.problems;
   const trace = new parser.NoOperationTraceWriter();
   const file = { name: target.name, content: target.content };
   const isAction = target.kind === 'action';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -134,8 +134,9 @@ describe('release', () => {
     );
     // The rebuilt dist/ is in the release commit.
     expect(git(remote, 'show', 'v1.0.0:actions/verify-health/dist/index.js')).toMatch(/^built at/);
-    // The tag carries the CHANGELOG section.
-    expect(git(remote, 'tag', '--list', '--format=%(contents)', 'v1.0.0')).toContain('- The first release.');
+    // The tag carries the CHANGELOG section, headings included.
+    const message = git(remote, 'tag', '--list', '--format=%(contents)', 'v1.0.0');
+    expect(message).toContain('### Added\n- The first release.');
   });
 
   it('leaves main where it was, still on the major tag, and the working tree clean', () => {
@@ -172,9 +173,11 @@ describe('release', () => {
     expect(dirty.stderr).toContain('the working tree is not clean');
     expect(dirty.stderr).toContain('stray.txt');
 
-    const failing = release(work, '1.1.0-rc', '--check', 'false');
-    expect(failing.status).toBe(1);
-    expect(failing.stderr).toContain('version "1.1.0-rc" is not X.Y.Z');
+    for (const bad of ['1.1.0-rc', '01.2.0', '1.2']) {
+      const refused = release(work, bad);
+      expect(refused.status, bad).toBe(1);
+      expect(refused.stderr).toContain(`version "${bad}" is not X.Y.Z`);
+    }
 
     writeFileSync(path.join(work, 'CHANGELOG.md'), `${CHANGELOG}\n## [1.2.0] - 2026-12-05\n\n- Next.\n`);
     git(work, 'commit', '--quiet', '-am', 'changelog for 1.2.0');
@@ -204,5 +207,95 @@ describe('release', () => {
     ];
     expect(references.length).toBeGreaterThan(4);
     for (const reference of references) expect(reference).toMatch(/^someone-else\/glidepath\/.+@v1\.0\.0$/);
+  });
+
+  it('a stale clone cannot move v1 back to an older release: the remote tags decide', () => {
+    const stale = path.join(scratch, 'stale');
+    spawnSync('git', ['clone', '--quiet', '--branch', 'main', remote, stale], { env });
+    git(stale, 'tag', '--delete', 'v1', 'v1.1.0', 'v1.0.1');
+    writeFileSync(
+      path.join(stale, 'CHANGELOG.md'),
+      `${CHANGELOG}\n## [1.0.2] - 2026-12-05\n\n- Another 1.0 fix.\n`,
+    );
+    git(stale, 'commit', '--quiet', '-am', 'changelog for 1.0.2');
+    const result = release(stale, '1.0.2');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('v1 stays on a newer release');
+    expect(tagged(remote, 'v1')).toBe(tagged(remote, 'v1.1.0'));
+  });
+
+  it('a push the remote refuses leaves no tag behind, locally or there, and the release can run again', () => {
+    const { work: clone, remote: bare } = makeRepository('glidepath-dev');
+    writeFileSync(
+      path.join(bare, 'hooks', 'pre-receive'),
+      '#!/bin/sh\necho "tags are frozen" >&2\nexit 1\n',
+      {
+        mode: 0o755,
+      },
+    );
+    const refused = release(clone, '1.0.0');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('so nothing was pushed');
+    expect(git(bare, 'tag', '--list')).toBe('');
+    expect(git(clone, 'tag', '--list')).toBe('');
+    expect(git(clone, 'status', '--porcelain')).toBe('');
+    rmSync(path.join(bare, 'hooks', 'pre-receive'));
+    expect(release(clone, '1.0.0').status).toBe(0);
+    expect(git(bare, 'tag', '--list').split('\n').sort()).toEqual(['v1', 'v1.0.0']);
+  });
+
+  it('a failed rebuild leaves the branch where it was and the tree clean', () => {
+    const { work: clone, remote: bare } = makeRepository('glidepath-dev');
+    const head = git(clone, 'rev-parse', 'HEAD');
+    const failed = release(
+      clone,
+      '1.0.0',
+      '--build',
+      'echo half > half-built.txt && git add half-built.txt && exit 3',
+    );
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('the rebuild failed');
+    expect(git(clone, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
+    expect(git(clone, 'rev-parse', 'HEAD')).toBe(head);
+    expect(git(clone, 'status', '--porcelain')).toBe('');
+    expect(git(bare, 'tag', '--list')).toBe('');
+  });
+
+  it('--push-only pushes the tags a run without --push made (release.yml pushes in its own step)', () => {
+    const { work: clone, remote: bare } = makeRepository('glidepath-dev');
+    const local = spawnSync(process.execPath, [script, '1.0.0', '--check', 'true', '--build', BUILD], {
+      cwd: clone,
+      env,
+      encoding: 'utf8',
+    });
+    expect(local.status).toBe(0);
+    expect(git(bare, 'tag', '--list')).toBe('');
+    const push = spawnSync(process.execPath, [script, '1.0.0', '--push-only'], {
+      cwd: clone,
+      env,
+      encoding: 'utf8',
+    });
+    expect(push.stderr).toBe('');
+    expect(push.status).toBe(0);
+    expect(tagged(bare, 'v1')).toBe(tagged(bare, 'v1.0.0'));
+  });
+
+  it("leaves another repository's actions of the same names alone", () => {
+    const { work: clone, remote: bare } = makeRepository('glidepath-dev');
+    const file = path.join(clone, '.github/workflows/ci.yml');
+    writeFileSync(
+      file,
+      `${readFileSync(file, 'utf8')}\n# uses: other-org/tools/actions/rollback@v3 is theirs\n`,
+    );
+    writeFileSync(
+      path.join(clone, 'examples/callers/workflows/other.yml'),
+      'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: other-org/tools/actions/rollback@v3\n',
+    );
+    git(clone, 'add', '--all');
+    git(clone, 'commit', '--quiet', '-m', 'a third-party action of the same name');
+    expect(release(clone, '1.0.0').status).toBe(0);
+    expect(git(bare, 'show', 'v1.0.0:examples/callers/workflows/other.yml')).toContain(
+      'uses: other-org/tools/actions/rollback@v3',
+    );
   });
 });

@@ -47,21 +47,44 @@ describe('GitHub workflow parser check', () => {
     expect(result.stderr).toContain("broken-action/action.yml:5:10: Unexpected value 'node99'");
   });
 
-  it("checks a Markdown example's steps inside a workflow, at the Markdown file's own line", () => {
+  it("checks a Markdown example inside the smallest workflow that holds it, at the Markdown file's own lines", () => {
     const doc = path.join(scratch, 'example.md');
     writeFileSync(
       doc,
       [
-        '# Using it',
+        '# Using it', // 1
         '',
-        '```yaml',
+        '```yaml', // 3
         '- uses: ./actions/verify-health',
         '  with:',
         '    url: https://example.test/healthz',
-        '  continue-on-eror: true',
+        '  continue-on-eror: true', // 7: a step key GitHub does not know
         '```',
         '',
-        'A block that is not a workflow is left alone:',
+        'A job of its own, inside a list item:',
+        '',
+        '1. Then:',
+        '   ```yaml', // 13
+        '   permissions:',
+        '     contents: read',
+        '   steps:', // 16: a job without runs-on
+        '     - run: echo hi',
+        '   ```',
+        '',
+        '```yaml', // 20
+        'jobs:',
+        '  deploy:',
+        '    uses: glidepath-dev/glidepath/.github/workflows/deploy.yml@v1',
+        '    with:',
+        '      environment: production',
+        '    secret: {}', // 26: misspelt secrets
+        '```',
+        '',
+        '```yaml', // 29
+        'checks: [unclosed', // 30: not YAML at all
+        '```',
+        '',
+        'Not a workflow, left alone:',
         '',
         '```yaml',
         'checks:',
@@ -72,7 +95,10 @@ describe('GitHub workflow parser check', () => {
     );
     const result = parse(doc);
     expect(result.status).toBe(1);
-    expect(result.stdout).toContain('1 example(s) from Markdown');
+    expect(result.stdout).toContain('3 example(s) from Markdown');
     expect(result.stderr).toMatch(/example\.md:7:\d+: Unexpected value 'continue-on-eror'/);
+    expect(result.stderr).toMatch(/example\.md:1[4-6]:\d+: Required property is missing: runs-on/);
+    expect(result.stderr).toMatch(/example\.md:26:\d+: Unexpected value 'secret'/);
+    expect(result.stderr).toMatch(/example\.md:3[01]: not YAML/);
   });
 });

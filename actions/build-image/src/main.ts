@@ -9,8 +9,8 @@ import { LocalCache, localCacheKeys, type RestoreOutcome } from './cache.js';
 import { checkBuilderSupport, readContext } from './context.js';
 import { finalStageLabels, parseDockerfile } from './dockerfile.js';
 import { computeLabels, computeTags, readGitContext } from './git-context.js';
+import { actionOutputs } from './outputs.js';
 import { cleanup, cleanupState } from './post.js';
-import { actionOutputs } from './report.js';
 import { buildSummary } from './summary.js';
 
 await run(

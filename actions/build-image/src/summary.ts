@@ -1,5 +1,5 @@
 import { formatDuration, Summary } from '@glidepath/core';
-import type { BuildReport } from './report.js';
+import type { BuildReport } from './outputs.js';
 
 /** `hit`, `partial` or `miss`, from the steps the builder took from its cache. */
 export function cacheVerdict(steps: { reused: number; total: number } | undefined): string {

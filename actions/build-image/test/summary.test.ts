@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionOutputs, type BuildReport } from '../src/report.js';
+import { actionOutputs, type BuildReport } from '../src/outputs.js';
 import { buildSummary, cacheVerdict, formatBytes } from '../src/summary.js';
 
 const DIGEST = 'sha256:d9eda6a9f5c4d755b894c131d7dd7c186097d8a56bca58c5e7da925ea59cac63';

@@ -23,13 +23,7 @@ export function stepAnalyst(
       signal,
       onInterval: (snapshot) => {
         options.log.info(`  ${intervalLine(snapshot)}`);
-        onInterval({
-          at: snapshot.endedAt,
-          samples: snapshot.target.requests,
-          errorRate: snapshot.target.errorRate ?? undefined,
-          p95Ms: snapshot.target.p95Ms ?? undefined,
-          failing: judgedFailure(snapshot),
-        });
+        onInterval({ at: snapshot.endedAt, errorRate: snapshot.target.errorRate ?? undefined });
       },
     });
     options.reports.set(step.number, report);
@@ -43,12 +37,10 @@ export function toStepVerdict(report: AnalysisReport): StepVerdict {
   return {
     verdict: report.verdict,
     reason: report.reason,
-    failingChecks: report.checks.filter((c) => c.verdict === 'fail' && !c.dryRun).map((c) => c.name),
     samples: report.requests,
     p95Ms: report.p95Ms ?? undefined,
     errorRate: report.errorRate ?? undefined,
     firstFailureAt: report.verdict === 'fail' ? firstFailureAt(report) : undefined,
-    report,
   };
 }
 

@@ -25,7 +25,8 @@ import {
   trafficFields,
   withAnalysisFile,
 } from '@glidepath/core';
-import { type ShiftPlan, shiftSteps } from './rollout/index.js';
+// The plan only: the state machine (./rollout/index.js) loads with release.ts, after the inputs.
+import { type ShiftPlan, shiftSteps } from './rollout/plan.js';
 
 /** Inputs of canary-shift, keyed by their action.yml names. */
 export const fields = {

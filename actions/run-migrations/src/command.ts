@@ -22,8 +22,8 @@ export interface CommandOptions {
 
 export interface CommandResult {
   durationMs: number;
+  /** How long it waited for another run's lock first (0 when it was free). */
   lockWaitedMs: number;
-  stdout: string;
 }
 
 /**
@@ -72,7 +72,7 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
     const [program, ...args] = options.shellCommand ? ['bash', '-c', options.shellCommand] : options.args!;
     const started = performance.now();
     // The tool opens its own connections; this session only holds the lock, kept from looking idle.
-    const result = await log.group(`Migration tool: ${program}`, () =>
+    const _result = await log.group(`Migration tool: ${program}`, () =>
       db.whileIdle(() =>
         runProcess(program!, args, {
           cwd: options.cwd,
@@ -84,7 +84,7 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
         }),
       ),
     );
-    return { durationMs: Math.round(performance.now() - started), lockWaitedMs, stdout: result.stdout };
+    return { durationMs: Math.round(performance.now() - started), lockWaitedMs };
   } finally {
     await db.unlock().catch(() => undefined);
   }

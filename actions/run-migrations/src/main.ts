@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { runnerLog as log, type RunContext, run, Summary, setOutputs } from '@glidepath/core';
+import { formatDuration, runnerLog as log, type RunContext, run, Summary, setOutputs } from '@glidepath/core';
 import { runCommand } from './command.js';
 import { readContext, type Settings } from './context.js';
 import { type Applied, connect, type Database } from './engine/index.js';
@@ -8,7 +8,7 @@ import type { Finding } from './lint/index.js';
 import { runLinter } from './lint/run.js';
 import { migrate } from './migrate.js';
 import { type Plan, resultingVersion } from './plan.js';
-import { planOutput, runSummary } from './report.js';
+import { planOutput, runSummary } from './summary.js';
 
 async function main({ signal }: RunContext): Promise<void> {
   const settings = await readContext();
@@ -112,7 +112,10 @@ async function commandEngine(settings: Settings, db: Database, signal: AbortSign
   await new Summary()
     .heading('Database migrations (engine: command)')
     .paragraph(
-      `\`${settings.command}\` completed in ${(result.durationMs / 1000).toFixed(1)}s under the migration lock.`,
+      `\`${settings.command}\` completed in ${(result.durationMs / 1000).toFixed(1)}s under the migration lock.` +
+        (result.lockWaitedMs
+          ? ` Waited ${formatDuration(result.lockWaitedMs)} for another run's lock first.`
+          : ''),
     )
     .write();
 }

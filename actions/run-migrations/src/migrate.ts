@@ -27,8 +27,6 @@ export interface MigrateOptions {
 }
 
 export interface MigrateResult {
-  plan: Plan;
-  applied: Applied[];
   /** How long this run waited for another run's lock (0 when it was free; undefined on a dry run). */
   lockWaitedMs: number | undefined;
   currentVersion: string | undefined;
@@ -46,7 +44,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const plan = makePlan(options.files, await db.readHistory(), options.policy);
     reportPlanWarnings(plan, log);
     await options.beforeApply?.(plan);
-    return { plan, applied: [], lockWaitedMs: undefined, currentVersion: plan.currentVersion };
+    return { lockWaitedMs: undefined, currentVersion: plan.currentVersion };
   }
 
   const lockWaitedMs = await log.group('Migration lock', async () => {
@@ -111,8 +109,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       options.signal?.removeEventListener('abort', cancel);
     }
     return {
-      plan,
-      applied,
       lockWaitedMs,
       currentVersion: resultingVersion(
         plan.currentVersion,

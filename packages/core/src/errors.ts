@@ -1,3 +1,4 @@
+import type { AnnotationTarget } from './runner.js';
 import { maskCredentials } from './secrets.js';
 
 /**
@@ -5,15 +6,6 @@ import { maskCredentials } from './secrets.js';
  * message (plus annotations) at the top, by `run()`; nothing below that level
  * calls `setFailed` itself.
  */
-
-/** Where an annotation should point in the user's repository. */
-export interface AnnotationTarget {
-  title?: string;
-  file?: string;
-  startLine?: number;
-  endLine?: number;
-  startColumn?: number;
-}
 
 export class GlidepathError extends Error {
   override readonly name: string = 'GlidepathError';

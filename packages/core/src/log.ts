@@ -25,6 +25,18 @@ export interface Logger {
 }
 
 let sectionOpen = false;
+let groupDepth = 0;
+
+/**
+ * A line of plain log text that cannot be read as a workflow command: the runner takes any
+ * line that starts with `::` (after leading spaces) for one, so text a server or a user
+ * wrote (an error message with `\n::stop-commands::x` in it) could otherwise end masking or
+ * annotations for the rest of the step. Such a line gets a zero-width space between the
+ * colons; it reads the same.
+ */
+export function plainText(text: string): string {
+  return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+}
 
 /**
  * The runner's log. Every line is redacted of the secrets the action has registered:
@@ -32,21 +44,33 @@ let sectionOpen = false;
  */
 export const runnerLog: Logger = {
   info: (message) => {
-    process.stdout.write(`${redact(message)}\n`);
+    process.stdout.write(`${plainText(redact(message))}\n`);
   },
   debug: (message) => issueCommand('debug', {}, redact(message)),
   warning: (message, target) => issueCommand('warning', annotationProperties(target), redact(message)),
   error: (message, target) => issueCommand('error', annotationProperties(target), redact(message)),
   group: async (name, fn) => {
+    // The runner does not nest groups: an inner one is written as a plain line.
+    if (groupDepth > 0) {
+      runnerLog.info(name);
+      return fn();
+    }
     runnerLog.section(undefined);
     issueCommand('group', {}, redact(name));
+    groupDepth++;
     try {
       return await fn();
     } finally {
+      groupDepth--;
       issueCommand('endgroup', {}, '');
     }
   },
   section: (title) => {
+    // Inside a group a section would close that group early: its title is a plain line there.
+    if (groupDepth > 0) {
+      if (title !== undefined) runnerLog.info(title);
+      return;
+    }
     if (sectionOpen) issueCommand('endgroup', {}, '');
     sectionOpen = title !== undefined;
     if (title !== undefined) issueCommand('group', {}, redact(title));

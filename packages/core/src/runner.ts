@@ -91,6 +91,7 @@ export function annotationProperties(
 function writeKeyValue(variable: string, command: string, name: string, value: string): void {
   const file = process.env[variable];
   if (!file) {
+    process.stdout.write(EOL);
     issueCommand(command, { name }, value);
     return;
   }

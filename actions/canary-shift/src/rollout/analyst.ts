@@ -6,12 +6,8 @@ export type StepVerdictKind = 'pass' | 'fail' | 'inconclusive';
 export interface IntervalPoint {
   /** Epoch milliseconds when the interval ended. */
   at: number;
-  samples: number;
   /** Share of failed samples in this interval, 0..1, when the analysis measured it. */
   errorRate?: number;
-  p95Ms?: number;
-  /** Whether this interval's samples failed a check (the first one is the start of detection). */
-  failing?: boolean;
 }
 
 /** How the analysis judged one step. */
@@ -19,16 +15,12 @@ export interface StepVerdict {
   verdict: StepVerdictKind;
   /** One sentence naming the failing check and its evidence, or why the step passed. */
   reason: string;
-  /** Names of the checks whose verdict was fail (empty on a pass). */
-  failingChecks: string[];
   samples: number;
   p95Ms?: number;
   /** 0..1 */
   errorRate?: number;
   /** Epoch milliseconds of the first failing sample, when there was one. */
   firstFailureAt?: number;
-  /** The analysis' own report, kept for the summary. */
-  report?: unknown;
 }
 
 export interface StepAnalysisRequest {

@@ -47,7 +47,6 @@ export interface RolloutDependencies extends ShiftDependencies {
 
 export interface RolloutOutcome extends ShiftOutcome {
   decision: StartDecision;
-  release: Release;
 }
 
 /**
@@ -100,11 +99,8 @@ export async function rollout(
       settled: true,
       steps: [],
       curve: [],
-      events: [{ at: now, message: decision.message }],
       startedAt: now,
-      endedAt: now,
       decision,
-      release: decision.release,
     };
   }
 
@@ -189,10 +185,10 @@ async function walk(
           ? 'failure'
           : 'error';
     try {
-      record = await ledger.finish(record, { status, reason: outcome.reason, logUrl: release.logUrl });
+      await ledger.finish(record, { status, reason: outcome.reason, logUrl: release.logUrl });
     } catch (error) {
       log.warning(`Could not record the outcome in ${ledger.describe()}: ${errorMessage(error)}`);
     }
   }
-  return { ...outcome, decision, release: record };
+  return { ...outcome, decision };
 }

@@ -67,11 +67,6 @@ export interface CurvePoint {
   errorRate?: number;
 }
 
-export interface ShiftEvent {
-  at: number;
-  message: string;
-}
-
 export interface ShiftOutcome {
   result: ShiftResult;
   /** Percent of traffic on the target slot when the shift ended. */
@@ -82,9 +77,7 @@ export interface ShiftOutcome {
   settled: boolean;
   steps: StepRecord[];
   curve: CurvePoint[];
-  events: ShiftEvent[];
   startedAt: number;
-  endedAt: number;
   /** For a revert: when the first failing sample was seen, when the verdict came, when traffic was back. */
   detection?: { firstFailureAt?: number; verdictAt: number; revertedAt?: number };
 }
@@ -128,11 +121,7 @@ export async function shift(
   const steps = options.steps ?? plan.steps;
   const records: StepRecord[] = [];
   const curve: CurvePoint[] = [];
-  const events: ShiftEvent[] = [];
-  const event = (message: string) => {
-    events.push({ at: clock.now(), message });
-    log.info(message);
-  };
+  const event = (message: string) => log.info(message);
   const live = allTo(plan.live, [plan.live, plan.target]);
   let current = -1;
   let lastVerified: Weights | undefined;
@@ -155,9 +144,7 @@ export async function shift(
     settled: true,
     steps: records,
     curve,
-    events,
     startedAt,
-    endedAt: clock.now(),
     ...extra,
   });
 

@@ -65,13 +65,12 @@ export function scriptedAnalyst(script: Script): StepAnalyst & { requests: StepA
     const verdict: StepVerdict = {
       verdict: 'pass',
       reason: 'all checks passed',
-      failingChecks: [],
       samples: 5,
       p95Ms: 12,
       errorRate: 0,
       ...answer,
     };
-    request.onInterval({ at: Date.now(), samples: verdict.samples, errorRate: verdict.errorRate });
+    request.onInterval({ at: Date.now(), errorRate: verdict.errorRate });
     return verdict;
   };
   return Object.assign(analyst, { requests });

@@ -197,7 +197,7 @@ describe('rollout beside a rollback of the same environment', () => {
         // The rollback runs while step 1 holds; the step then passes.
         analyst: async () => {
           taken ??= await rollbackTakesOver(ledger, router);
-          return { verdict: 'pass', reason: 'all checks passed', failingChecks: [], samples: 5 };
+          return { verdict: 'pass', reason: 'all checks passed', samples: 5 };
         },
         log: silentLog(),
       },

@@ -60,7 +60,6 @@ describe('shift', () => {
             afterMs: 20,
             verdict: 'fail',
             reason: 'check "home" failed: 5 of 5 samples answered 500',
-            failingChecks: ['home'],
             firstFailureAt: Date.now(),
           }
         : {},

@@ -17,7 +17,7 @@ import { InputError, type InputProblem } from '../errors.js';
 import { describeZodIssues, type Field } from '../inputs/fields.js';
 import { type RawInputs, requireInputs } from '../inputs/read.js';
 import { isCredentialName } from '../secrets.js';
-import type { analysisFields } from './fields.js';
+import type { analysisFields } from './inputs.js';
 
 /** The inputs an analysis file may set: every analysis input but the credentials, which only inputs carry. */
 export const FILE_KEYS = [

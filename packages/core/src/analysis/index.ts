@@ -33,8 +33,8 @@ export {
   type LatencySummary,
   type Verdict,
 } from './engine.js';
-export { type AnalysisFields, type AnalysisInputs, analysisConfig, analysisFields } from './fields.js';
 export { FILE_KEYS as ANALYSIS_FILE_KEYS, readAnalysisFile, withAnalysisFile } from './file.js';
+export { type AnalysisFields, type AnalysisInputs, analysisConfig, analysisFields } from './inputs.js';
 export {
   type Evaluation,
   formatLabels,
@@ -52,17 +52,15 @@ export {
   type Side,
 } from './probe.js';
 export { providerFor } from './providers/index.js';
-export {
-  dryRunWarnings,
-  renderAnalysisSummary,
-  type SummaryOptions as AnalysisSummaryOptions,
-  verdictMark,
-} from './report.js';
 export { type HttpAnswer, httpRequest, RequestError } from './request.js';
 export { Evidence, type EvidenceSource, type IntervalRound, type SourceFactory } from './source.js';
 export { createSources } from './sources/index.js';
 export { type Measurement, type MeasurementOutcome, measure } from './sources/query.js';
-export * as stats from './stats.js';
+export {
+  dryRunWarnings,
+  renderAnalysisSummary,
+  type SummaryOptions as AnalysisSummaryOptions,
+} from './summary.js';
 export {
   expand as expandTemplate,
   PLACEHOLDERS,
@@ -74,7 +72,7 @@ export {
   templateProblem,
   withStandIns,
 } from './templates.js';
-export { type TrafficInputs, type TrafficRouter, trafficConfig, trafficFields } from './traffic-fields.js';
+export { type TrafficInputs, type TrafficRouter, trafficConfig, trafficFields } from './traffic-inputs.js';
 export {
   byPolicy,
   type IntervalJudgement,

@@ -203,22 +203,6 @@ export function integer(options?: Common<number> & { min?: number; max?: number 
   );
 }
 
-/** A number with a fraction allowed (thresholds, ratios). */
-export function number(options?: Common<number> & { min?: number; max?: number }): Field<number> {
-  const what = `a number${options?.min !== undefined ? ` ≥ ${options.min}` : ''}${options?.max !== undefined ? ` ≤ ${options.max}` : ''}`;
-  return withDefault(
-    options,
-    (raw) => {
-      const value = Number(raw);
-      if (raw === '' || !Number.isFinite(value)) return bad(what);
-      if (options?.min !== undefined && value < options.min) return bad(what);
-      if (options?.max !== undefined && value > options.max) return bad(what);
-      return ok(value);
-    },
-    what,
-  );
-}
-
 /** `25`, `25%` or `12.5%` → 25 / 12.5, between 0 and 100. */
 export function percent(options?: Common<number>): Field<number> {
   const what = 'a percentage from 0 to 100, such as 25 or 25%';
@@ -349,27 +333,6 @@ export function url(options?: Common<URL> & { protocols?: string[] }): Field<URL
   const protocols = options?.protocols ?? ['http:', 'https:'];
   const what = `an absolute ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`;
   return withDefault(options, (raw) => parseUrl(raw, protocols, what), what);
-}
-
-export function urls(options?: Common<URL[]> & { protocols?: string[] }): Field<URL[]> {
-  const protocols = options?.protocols ?? ['http:', 'https:'];
-  const what = `one or more absolute ${protocols.map((p) => p.replace(':', '')).join(' or ')} URLs, one per line`;
-  return withDefault(
-    options,
-    (raw) => {
-      const out: URL[] = [];
-      for (const line of raw
-        .split(/[\r\n]+/)
-        .map((s) => s.trim())
-        .filter(Boolean)) {
-        const result = parseUrl(line, protocols, what);
-        if (!result.ok) return result;
-        out.push(result.value);
-      }
-      return out.length ? ok(out) : bad(what);
-    },
-    what,
-  );
 }
 
 function parseUrl(raw: string, protocols: string[], what: string): FieldResult<URL> {

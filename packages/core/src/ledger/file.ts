@@ -3,6 +3,8 @@ import path from 'node:path';
 import { writeAtomically } from '../atomic-write.js';
 import { OperationError } from '../errors.js';
 import type { LedgerFile, ReleaseRecord } from './file-schema.js';
+import type { BeginRelease, FinishRelease, Ledger, RecordRollback, Release } from './ledger.js';
+import { type LockOptions, withFileLock } from './lock.js';
 import {
   applyStatus,
   type HistoryEntry,
@@ -14,9 +16,7 @@ import {
   selectPreviousGood,
   selectSlots,
   selectVersion,
-} from './history.js';
-import type { BeginRelease, FinishRelease, Ledger, RecordRollback, Release } from './ledger.js';
-import { type LockOptions, withFileLock } from './lock.js';
+} from './rules.js';
 
 /**
  * The ledger as a JSON file, for local runs and the demo. Every change is a

@@ -1,6 +1,15 @@
 import { errorMessage, OperationError } from '../errors.js';
 import { type GitHubClient, githubClient } from '../github.js';
 import { runnerLog } from '../log.js';
+import type {
+  BeginRelease,
+  FinishRelease,
+  Ledger,
+  RecordRollback,
+  Release,
+  ReleaseOwner,
+  ReleaseStatus,
+} from './ledger.js';
 import {
   applyStatus,
   type HistoryEntry,
@@ -13,16 +22,7 @@ import {
   selectSlots,
   selectVersion,
   truncateDescription,
-} from './history.js';
-import type {
-  BeginRelease,
-  FinishRelease,
-  Ledger,
-  RecordRollback,
-  Release,
-  ReleaseOwner,
-  ReleaseStatus,
-} from './ledger.js';
+} from './rules.js';
 
 /**
  * The ledger on GitHub's Deployments API, where people already look: one

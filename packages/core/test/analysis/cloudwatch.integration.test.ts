@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CloudWatchFake, startCloudWatchFake } from '../../../../test/fakes/cloudwatch/index.js';
 import type { HttpOptions, QueryCheck } from '../../src/analysis/config.js';
-import { analysisConfig, analysisFields } from '../../src/analysis/fields.js';
+import { analysisConfig, analysisFields } from '../../src/analysis/inputs.js';
 import { cloudwatchProvider } from '../../src/analysis/providers/cloudwatch.js';
 import { measure } from '../../src/analysis/sources/query.js';
 import { readInputs } from '../../src/inputs/read.js';

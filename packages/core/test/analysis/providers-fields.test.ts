@@ -5,7 +5,7 @@
  * a missing variable, a key of the wrong provider) before anything is sent.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { analysisConfig, analysisFields } from '../../src/analysis/fields.js';
+import { analysisConfig, analysisFields } from '../../src/analysis/inputs.js';
 import { readInputs } from '../../src/inputs/read.js';
 import { childEnvironment } from '../../src/process.js';
 import { containsSecret, resetSecretsForTest } from '../../src/secrets.js';

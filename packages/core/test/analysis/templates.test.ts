@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { analysisConfig, analysisFields } from '../../src/analysis/fields.js';
+import { analysisConfig, analysisFields } from '../../src/analysis/inputs.js';
 import {
   expand,
   placeholdersIn,

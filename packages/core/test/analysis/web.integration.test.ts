@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpOptions, QueryCheck } from '../../src/analysis/config.js';
 import { analyse } from '../../src/analysis/engine.js';
-import { analysisConfig, analysisFields } from '../../src/analysis/fields.js';
+import { analysisConfig, analysisFields } from '../../src/analysis/inputs.js';
 import { webProvider } from '../../src/analysis/providers/web.js';
 import { measure } from '../../src/analysis/sources/query.js';
 import { readInputs } from '../../src/inputs/read.js';

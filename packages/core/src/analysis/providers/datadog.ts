@@ -50,7 +50,7 @@ export function datadogProvider(backend: BackendSettings, http: HttpOptions): Me
             : `answered ${answer.status} with something that is not a Datadog API response`,
         );
       if (parsed.status === 'error' || parsed.error)
-        throw new ProviderError(`answered ${answer.status}: ${parsed.error ?? 'status error'}`);
+        throw new ProviderError(answerText(answer, parsed.error ?? 'status error'));
       return (parsed.series ?? []).map(seriesOf);
     },
   };

@@ -60,7 +60,7 @@ export function influxProvider(settings: InfluxSettings, http: HttpOptions): Met
       if (results.length !== 1)
         throw new ProviderError(`answered ${results.length} statements' results; write one SELECT statement`);
       const [result] = results;
-      if (result!.error) throw new ProviderError(`answered ${answer.status}: ${result!.error}`);
+      if (result!.error) throw new ProviderError(answerText(answer, result!.error));
       return (result!.series ?? []).flatMap(seriesOf);
     },
   };

@@ -21,10 +21,6 @@ export interface SummaryOptions {
   level?: 2 | 3;
 }
 
-export function verdictMark(verdict: Verdict): string {
-  return MARK[verdict];
-}
-
 /**
  * One sentence per dry-run check that would have failed, for a warning
  * annotation: the shadow check is visible without ever deciding.

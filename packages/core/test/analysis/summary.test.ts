@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisConfig } from '../../src/analysis/config.js';
 import { analyse } from '../../src/analysis/engine.js';
-import { renderAnalysisSummary } from '../../src/analysis/report.js';
+import { renderAnalysisSummary } from '../../src/analysis/summary.js';
 import { registerSecret, resetSecretsForTest } from '../../src/secrets.js';
 
 const TOKEN = 'Bearer rpt-7781-secret';

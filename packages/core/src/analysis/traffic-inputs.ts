@@ -12,7 +12,7 @@ import * as input from '../inputs/fields.js';
 import type { Parsed } from '../inputs/read.js';
 import type { RouterKind } from '../traffic/router.js';
 import { formatStatusRanges, parseStatusRanges, type StatusRange, type TrafficSettings } from './config.js';
-import type { AnalysisInputs } from './fields.js';
+import type { AnalysisInputs } from './inputs.js';
 
 const errorStatus: Field<StatusRange[]> = {
   parse: (raw) => {

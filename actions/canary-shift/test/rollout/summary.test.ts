@@ -29,7 +29,6 @@ const rolledBack: ShiftOutcome = {
   cause: 'verdict',
   settled: true,
   startedAt: t0,
-  endedAt: t0 + 5000,
   steps: [
     {
       step: plan.steps[0]!,
@@ -59,7 +58,6 @@ const rolledBack: ShiftOutcome = {
     { at: t0 + 4000, weight: 50, errorRate: 1 },
     { at: t0 + 5000, weight: 0 },
   ],
-  events: [],
   detection: { firstFailureAt: t0 + 3500, verdictAt: t0 + 4500, revertedAt: t0 + 4600 },
 };
 

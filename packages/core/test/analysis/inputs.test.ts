@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseJsonPath } from '../../src/analysis/config.js';
-import { analysisConfig, analysisFields } from '../../src/analysis/fields.js';
+import { analysisConfig, analysisFields } from '../../src/analysis/inputs.js';
 import { readInputs } from '../../src/inputs/read.js';
 import { containsSecret, resetSecretsForTest } from '../../src/secrets.js';
 import { from, problemsOf } from './problems.js';
