@@ -324,26 +324,17 @@ class PostgresDatabase {
     async applyOutsideTransaction(file, appliedBy) {
         // A previous file may have changed session settings; restore ours before each such file.
         await this.work.query(sessionLimits(this.options.limits));
-        await this.verifyLock();
         const statements = (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .splitStatements */ .Xd)(file.sql, 'postgres');
-        const started = performance.now();
-        for (const [index, statement] of statements.entries()) {
-            try {
-                await this.work.query(statement.text);
-            }
-            catch (error) {
-                const executionMs = Math.round(performance.now() - started);
-                await this.record(file, appliedBy, executionMs, false).catch(() => undefined);
-                const done = index === 0
-                    ? 'No statement of it had been applied.'
-                    : `Statements 1–${index} of ${statements.length} had been applied and stay applied (this file runs outside a transaction).`;
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MigrationError */ .Py(file, `${file.file}: statement ${index + 1} of ${statements.length} (line ${(0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .keywordLine */ .og)(statement)}) failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .explainServerError */ .Ff)(error, this.options.limits)}. ${done}`, (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .postgresErrorLine */ .AA)(file, error, statement.offset) ?? (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .keywordLine */ .og)(statement), { cause: error });
-            }
-        }
-        const executionMs = Math.round(performance.now() - started);
-        await this.verifyLock();
-        await this.record(file, appliedBy, executionMs, true);
-        return { file, executionMs, statements: statements.length };
+        return (0,_session_js__WEBPACK_IMPORTED_MODULE_4__/* .applyEachStatement */ .fw)(file, statements, {
+            query: (text) => this.work.query(text),
+            verifyLock: () => this.verifyLock(),
+            record: (success, executionMs) => this.record(file, appliedBy, executionMs, success),
+        }, (index, statement, error) => {
+            const done = index === 0
+                ? 'No statement of it had been applied.'
+                : `Statements 1–${index} of ${statements.length} had been applied and stay applied (this file runs outside a transaction).`;
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MigrationError */ .Py(file, `${file.file}: statement ${index + 1} of ${statements.length} (line ${(0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .keywordLine */ .og)(statement)}) failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .explainServerError */ .Ff)(error, this.options.limits)}. ${done}`, (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .postgresErrorLine */ .AA)(file, error, statement.offset) ?? (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .keywordLine */ .og)(statement), { cause: error });
+        });
     }
     recordSql(file, appliedBy, executionMs, success) {
         const lit = (v) => this.work.escapeLiteral(v);
@@ -393,6 +384,7 @@ class PostgresDatabase {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   A9: () => (/* binding */ statementKind),
 /* harmony export */   PV: () => (/* binding */ keepingAlive),
+/* harmony export */   fw: () => (/* binding */ applyEachStatement),
 /* harmony export */   yx: () => (/* binding */ LockLostError)
 /* harmony export */ });
 /* harmony import */ var _glidepath_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8247);
@@ -472,6 +464,29 @@ async function answered(promise, what) {
     finally {
         clearTimeout(timeout);
     }
+}
+/**
+ * Runs a file statement by statement, outside any transaction (MySQL and MariaDB always;
+ * PostgreSQL for a file marked to run outside one). A failed statement records the file as
+ * failed and throws the engine's own MigrationError, which says what stays applied; the lock
+ * is verified again before success is recorded.
+ */
+async function applyEachStatement(file, statements, session, failure) {
+    await session.verifyLock();
+    const started = performance.now();
+    for (const [index, statement] of statements.entries()) {
+        try {
+            await session.query(statement.text);
+        }
+        catch (error) {
+            await session.record(false, Math.round(performance.now() - started)).catch(() => undefined);
+            throw failure(index, statement, error);
+        }
+    }
+    const executionMs = Math.round(performance.now() - started);
+    await session.verifyLock();
+    await session.record(true, executionMs);
+    return { file, executionMs, statements: statements.length };
 }
 
 

@@ -203,27 +203,18 @@ class MysqlDatabase {
         }));
     }
     async apply(file, appliedBy) {
-        await this.verifyLock();
         const statements = (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_4__/* .splitStatements */ .Xd)(file.sql, 'mysql');
-        const started = performance.now();
-        for (const [index, statement] of statements.entries()) {
-            try {
-                await this.work.query(statement.text);
-            }
-            catch (error) {
-                const executionMs = Math.round(performance.now() - started);
-                await this.record(file, appliedBy, executionMs, false).catch(() => undefined);
-                const applied = index === 0
-                    ? 'No statement of this file had been applied.'
-                    : `Statements 1–${index} of ${statements.length} (up to line ${(0,_sql_split_js__WEBPACK_IMPORTED_MODULE_4__/* .keywordLine */ .og)(statements[index - 1])}) had been applied and stay applied: MySQL/MariaDB commit DDL implicitly. Make the database match the file (or undo those statements), delete the failed row for version ${file.version} from ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G}, and run again.`;
-                const line = mysqlErrorLine(error, statement);
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MigrationError */ .Py(file, `${file.file}: statement ${index + 1} of ${statements.length} (line ${line}) failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .explainServerError */ .Ff)(error, this.options.limits)}. ${applied}`, line, { cause: error });
-            }
-        }
-        const executionMs = Math.round(performance.now() - started);
-        await this.verifyLock();
-        await this.record(file, appliedBy, executionMs, true);
-        return { file, executionMs, statements: statements.length };
+        return (0,_session_js__WEBPACK_IMPORTED_MODULE_2__/* .applyEachStatement */ .fw)(file, statements, {
+            query: (text) => this.work.query(text),
+            verifyLock: () => this.verifyLock(),
+            record: (success, executionMs) => this.record(file, appliedBy, executionMs, success),
+        }, (index, statement, error) => {
+            const applied = index === 0
+                ? 'No statement of this file had been applied.'
+                : `Statements 1–${index} of ${statements.length} (up to line ${(0,_sql_split_js__WEBPACK_IMPORTED_MODULE_4__/* .keywordLine */ .og)(statements[index - 1])}) had been applied and stay applied: MySQL/MariaDB commit DDL implicitly. Make the database match the file (or undo those statements), delete the failed row for version ${file.version} from ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G}, and run again.`;
+            const line = mysqlErrorLine(error, statement);
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MigrationError */ .Py(file, `${file.file}: statement ${index + 1} of ${statements.length} (line ${line}) failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .explainServerError */ .Ff)(error, this.options.limits)}. ${applied}`, line, { cause: error });
+        });
     }
     async record(file, appliedBy, executionMs, success) {
         await this.work.query(`INSERT INTO ${_types_js__WEBPACK_IMPORTED_MODULE_3__/* .HISTORY_TABLE */ .G} (version, name, checksum, applied_at, execution_ms, applied_by, success)
@@ -264,6 +255,7 @@ function mysqlErrorLine(error, statement) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   A9: () => (/* binding */ statementKind),
 /* harmony export */   PV: () => (/* binding */ keepingAlive),
+/* harmony export */   fw: () => (/* binding */ applyEachStatement),
 /* harmony export */   yx: () => (/* binding */ LockLostError)
 /* harmony export */ });
 /* harmony import */ var _glidepath_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8247);
@@ -343,6 +335,29 @@ async function answered(promise, what) {
     finally {
         clearTimeout(timeout);
     }
+}
+/**
+ * Runs a file statement by statement, outside any transaction (MySQL and MariaDB always;
+ * PostgreSQL for a file marked to run outside one). A failed statement records the file as
+ * failed and throws the engine's own MigrationError, which says what stays applied; the lock
+ * is verified again before success is recorded.
+ */
+async function applyEachStatement(file, statements, session, failure) {
+    await session.verifyLock();
+    const started = performance.now();
+    for (const [index, statement] of statements.entries()) {
+        try {
+            await session.query(statement.text);
+        }
+        catch (error) {
+            await session.record(false, Math.round(performance.now() - started)).catch(() => undefined);
+            throw failure(index, statement, error);
+        }
+    }
+    const executionMs = Math.round(performance.now() - started);
+    await session.verifyLock();
+    await session.record(true, executionMs);
+    return { file, executionMs, statements: statements.length };
 }
 
 

@@ -5,7 +5,7 @@ import type { MigrationFile } from '../files.js';
 import type { HistoryRow } from '../plan.js';
 import { keywordLine, type Statement, splitStatements } from '../sql/split.js';
 import { explainServerError, MigrationError } from './errors.js';
-import { keepingAlive, LockLostError, statementKind } from './session.js';
+import { applyEachStatement, keepingAlive, LockLostError, statementKind } from './session.js';
 import { type Applied, type Database, HISTORY_TABLE, type Limits } from './types.js';
 
 export interface MysqlOptions {
@@ -171,32 +171,29 @@ class MysqlDatabase implements Database {
   }
 
   async apply(file: MigrationFile, appliedBy: string): Promise<Applied> {
-    await this.verifyLock();
     const statements = splitStatements(file.sql, 'mysql');
-    const started = performance.now();
-    for (const [index, statement] of statements.entries()) {
-      try {
-        await this.work.query(statement.text);
-      } catch (error) {
-        const executionMs = Math.round(performance.now() - started);
-        await this.record(file, appliedBy, executionMs, false).catch(() => undefined);
+    return applyEachStatement(
+      file,
+      statements,
+      {
+        query: (text) => this.work.query(text),
+        verifyLock: () => this.verifyLock(),
+        record: (success, executionMs) => this.record(file, appliedBy, executionMs, success),
+      },
+      (index, statement, error) => {
         const applied =
           index === 0
             ? 'No statement of this file had been applied.'
             : `Statements 1–${index} of ${statements.length} (up to line ${keywordLine(statements[index - 1]!)}) had been applied and stay applied: MySQL/MariaDB commit DDL implicitly. Make the database match the file (or undo those statements), delete the failed row for version ${file.version} from ${HISTORY_TABLE}, and run again.`;
         const line = mysqlErrorLine(error, statement);
-        throw new MigrationError(
+        return new MigrationError(
           file,
           `${file.file}: statement ${index + 1} of ${statements.length} (line ${line}) failed: ${explainServerError(error, this.options.limits)}. ${applied}`,
           line,
           { cause: error },
         );
-      }
-    }
-    const executionMs = Math.round(performance.now() - started);
-    await this.verifyLock();
-    await this.record(file, appliedBy, executionMs, true);
-    return { file, executionMs, statements: statements.length };
+      },
+    );
   }
 
   private async record(

@@ -6,7 +6,7 @@ import type { MigrationFile } from '../files.js';
 import type { HistoryRow } from '../plan.js';
 import { firstKeyword, keywordLine, splitStatements, stripLeadingComments } from '../sql/split.js';
 import { explainServerError, MigrationError, postgresErrorLine } from './errors.js';
-import { keepingAlive, LockLostError, statementKind } from './session.js';
+import { applyEachStatement, keepingAlive, LockLostError, statementKind } from './session.js';
 import { type Applied, type Database, HISTORY_TABLE, type Limits } from './types.js';
 
 export interface PostgresOptions {
@@ -316,31 +316,28 @@ class PostgresDatabase implements Database {
   private async applyOutsideTransaction(file: MigrationFile, appliedBy: string): Promise<Applied> {
     // A previous file may have changed session settings; restore ours before each such file.
     await this.work.query(sessionLimits(this.options.limits));
-    await this.verifyLock();
     const statements = splitStatements(file.sql, 'postgres');
-    const started = performance.now();
-    for (const [index, statement] of statements.entries()) {
-      try {
-        await this.work.query(statement.text);
-      } catch (error) {
-        const executionMs = Math.round(performance.now() - started);
-        await this.record(file, appliedBy, executionMs, false).catch(() => undefined);
+    return applyEachStatement(
+      file,
+      statements,
+      {
+        query: (text) => this.work.query(text),
+        verifyLock: () => this.verifyLock(),
+        record: (success, executionMs) => this.record(file, appliedBy, executionMs, success),
+      },
+      (index, statement, error) => {
         const done =
           index === 0
             ? 'No statement of it had been applied.'
             : `Statements 1–${index} of ${statements.length} had been applied and stay applied (this file runs outside a transaction).`;
-        throw new MigrationError(
+        return new MigrationError(
           file,
           `${file.file}: statement ${index + 1} of ${statements.length} (line ${keywordLine(statement)}) failed: ${explainServerError(error, this.options.limits)}. ${done}`,
           postgresErrorLine(file, error, statement.offset) ?? keywordLine(statement),
           { cause: error },
         );
-      }
-    }
-    const executionMs = Math.round(performance.now() - started);
-    await this.verifyLock();
-    await this.record(file, appliedBy, executionMs, true);
-    return { file, executionMs, statements: statements.length };
+      },
+    );
   }
 
   private recordSql(file: MigrationFile, appliedBy: string, executionMs: number, success: boolean): string {

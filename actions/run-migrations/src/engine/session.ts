@@ -1,5 +1,7 @@
 import { errorMessage, OperationError } from '@glidepath/core';
-import { HISTORY_TABLE } from './types.js';
+import type { MigrationFile } from '../files.js';
+import type { Statement } from '../sql/split.js';
+import { type Applied, HISTORY_TABLE } from './types.js';
 
 /** The work session no longer holds the migration lock: another run may be migrating beside this one. */
 export class LockLostError extends OperationError {
@@ -86,4 +88,41 @@ async function answered<T>(promise: Promise<T>, what: string): Promise<T> {
   } finally {
     clearTimeout(timeout);
   }
+}
+
+/** What `applyEachStatement` needs of an engine's session. */
+export interface StatementRunner {
+  query(text: string): Promise<unknown>;
+  /** Throws when this run no longer holds the migration lock. */
+  verifyLock(): Promise<void>;
+  /** Writes the file's history row: success, or the failure that stops the run. */
+  record(success: boolean, executionMs: number): Promise<void>;
+}
+
+/**
+ * Runs a file statement by statement, outside any transaction (MySQL and MariaDB always;
+ * PostgreSQL for a file marked to run outside one). A failed statement records the file as
+ * failed and throws the engine's own MigrationError, which says what stays applied; the lock
+ * is verified again before success is recorded.
+ */
+export async function applyEachStatement(
+  file: MigrationFile,
+  statements: Statement[],
+  session: StatementRunner,
+  failure: (index: number, statement: Statement, error: unknown) => Error,
+): Promise<Applied> {
+  await session.verifyLock();
+  const started = performance.now();
+  for (const [index, statement] of statements.entries()) {
+    try {
+      await session.query(statement.text);
+    } catch (error) {
+      await session.record(false, Math.round(performance.now() - started)).catch(() => undefined);
+      throw failure(index, statement, error);
+    }
+  }
+  const executionMs = Math.round(performance.now() - started);
+  await session.verifyLock();
+  await session.record(true, executionMs);
+  return { file, executionMs, statements: statements.length };
 }

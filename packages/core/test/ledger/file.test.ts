@@ -166,7 +166,9 @@ async function requireFreshBuild(module: string): Promise<void> {
   const built = await stat(module).catch(() => undefined);
   const newest = Math.max(
     ...(await Promise.all(
-      ['file.ts', 'file-schema.ts', 'lock.ts', 'rules.ts'].map(async (f) => (await stat(path.join(sources, f))).mtimeMs),
+      ['file.ts', 'file-schema.ts', 'lock.ts', 'rules.ts'].map(
+        async (f) => (await stat(path.join(sources, f))).mtimeMs,
+      ),
     )),
   );
   if (!built || built.mtimeMs < newest)
