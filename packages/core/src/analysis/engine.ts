@@ -49,7 +49,8 @@ export interface IntervalSnapshot {
   verdict: Verdict | 'running';
 }
 
-export interface AnalysisReport {
+/** The whole analysis: its verdict, and the latency summary of every judged probe's target requests together. */
+export interface AnalysisReport extends LatencySummary {
   verdict: Verdict;
   reason: string;
   /** The analysis was stopped by its signal before the window ended. */
@@ -63,13 +64,6 @@ export interface AnalysisReport {
   intervals: number;
   /** Intervals the window holds. */
   plannedIntervals: number;
-  /** Every judged (not dry-run) probe check's target requests together. */
-  requests: number;
-  failures: number;
-  errorRate: number | null;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
   checks: CheckVerdict[];
   timeline: IntervalSnapshot[];
   samples: Sample[];
