@@ -14,7 +14,7 @@
 //    pushes both tags to the remote (--remote, default origin) in one atomic push, the major
 //    tag forced only over what the remote held (a lease). `--push-only X.Y.Z` pushes the tags
 //    an earlier run without --push made: release.yml builds with no write token, then pushes
-//    in a step that runs no npm.
+//    in a job that runs no npm (`--bundle FILE` hands it the release commit and tags).
 //
 // A failure before the commit puts the tree back as it was (it was clean) and the branch
 // where it was; a failed push deletes the tags it made, so the release can simply be run again.
@@ -58,6 +58,7 @@ function main() {
       build: { type: 'string', default: DEFAULT_BUILD },
       'notes-file': { type: 'string' },
       'push-only': { type: 'boolean', default: false },
+      bundle: { type: 'string' },
     },
   });
   const version = parseVersion(positionals[0]);
@@ -90,7 +91,8 @@ function main() {
 
   const base = git(['rev-parse', 'HEAD']);
   const branch = git(['rev-parse', '--abbrev-ref', 'HEAD']);
-  const majorBefore = tagCommit(major);
+  // The major tag's own object (an annotated tag), to put back exactly if the push fails.
+  const majorBefore = tagObject(major);
   git(['checkout', '--quiet', '--detach', base]);
   let committed = false;
   try {
@@ -117,13 +119,25 @@ function main() {
         (movesMajor ? `; ${major} moved to it` : `; ${major} stays on a newer release`),
     );
     if (values['notes-file']) writeFileSync(values['notes-file'], `${notes}\n`);
+    // For a push from elsewhere (release.yml's push job): the release commit and its tags,
+    // on top of the commit it was cut from.
+    if (values.bundle)
+      git([
+        'bundle',
+        'create',
+        path.resolve(root, values.bundle),
+        `refs/tags/${tag}`,
+        ...(movesMajor ? [`refs/tags/${major}`] : []),
+        `^${base}`,
+      ]);
     if (values.push) {
       try {
         pushTags(values.remote, tag, major);
       } catch (error) {
         // Nothing half-made stays behind: the same release can be run again.
         spawnSync('git', ['tag', '--delete', tag], { stdio: 'ignore' });
-        if (majorBefore) spawnSync('git', ['tag', '--force', major, majorBefore], { stdio: 'ignore' });
+        if (majorBefore)
+          spawnSync('git', ['update-ref', `refs/tags/${major}`, majorBefore], { stdio: 'ignore' });
         else spawnSync('git', ['tag', '--delete', major], { stdio: 'ignore' });
         throw error;
       }
@@ -137,6 +151,14 @@ function main() {
     }
     git(['checkout', '--quiet', branch === 'HEAD' ? base : branch]);
   }
+}
+
+/** The object a tag ref names (the annotated tag itself), or undefined. */
+function tagObject(tag) {
+  const result = spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`], {
+    encoding: 'utf8',
+  });
+  return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
 /** The commit a tag points at, or undefined when there is no such tag. */
@@ -157,19 +179,39 @@ function fetchTags(remote) {
 
 /**
  * Pushes the version tag, and the major tag when it points at the same commit, in one
- * atomic push: both land or neither. The major tag is forced only over the object the
- * remote holds now (`--force-with-lease`), so a release pushed meanwhile is not overwritten.
+ * atomic push: both land or neither. What the remote holds at this moment decides: the major
+ * tag is not moved when the remote has a newer release of that major (a clone that did not
+ * know it, or a release cut while this one built), and it is replaced only over the very
+ * object read here (`--force-with-lease`, no `+`, which would override the lease).
  */
 function pushTags(remote, tag, major) {
-  const listed = spawnSync('git', ['ls-remote', '--tags', remote, `refs/tags/${major}`], {
-    encoding: 'utf8',
-  });
+  const listed = spawnSync('git', ['ls-remote', '--tags', remote], { encoding: 'utf8' });
   if (listed.status !== 0)
     throw new ReleaseError(`could not read ${remote}'s tags (${listed.stderr.trim()}); nothing was pushed.`);
-  const remoteMajor = listed.stdout.split(/\s/)[0] ?? '';
-  const movesMajor = tagCommit(major) !== undefined && tagCommit(major) === tagCommit(tag);
-  const refs = [`refs/tags/${tag}`, ...(movesMajor ? [`+refs/tags/${major}`] : [])];
-  const lease = movesMajor ? [`--force-with-lease=refs/tags/${major}:${remoteMajor}`] : [];
+  const remoteTags = new Map(
+    listed.stdout
+      .split('\n')
+      .filter((line) => line && !line.endsWith('^{}'))
+      .map((line) => {
+        const [object, ref] = line.split('\t');
+        return [ref.replace(/^refs\/tags\//, ''), object];
+      }),
+  );
+  const version = parseVersion(tag);
+  const newer = [...remoteTags.keys()].filter((name) => {
+    const other = /^v(\d+)\.(\d+)\.(\d+)$/.exec(name)?.slice(1).map(Number);
+    return (
+      other !== undefined &&
+      other[0] === version.major &&
+      (other[1] > version.minor || (other[1] === version.minor && other[2] > version.patch))
+    );
+  });
+  const movesMajor =
+    newer.length === 0 && tagCommit(major) !== undefined && tagCommit(major) === tagCommit(tag);
+  if (newer.length && tagCommit(major) === tagCommit(tag))
+    step(`${remote} has ${newer.sort().join(', ')}, newer than ${tag}: ${major} is not moved`);
+  const refs = [`refs/tags/${tag}`, ...(movesMajor ? [`refs/tags/${major}`] : [])];
+  const lease = movesMajor ? [`--force-with-lease=refs/tags/${major}:${remoteTags.get(major) ?? ''}`] : [];
   const pushed = spawnSync('git', ['push', '--quiet', '--atomic', ...lease, remote, ...refs], {
     encoding: 'utf8',
   });

@@ -133,7 +133,8 @@ function markdownTargets(file) {
   const text = readFileSync(file, 'utf8');
   const targets = [];
   const problems = [];
-  const fence = /^([ \t]*)```ya?ml[^\n]*\n([\s\S]*?)^\1```/gm;
+  // CommonMark: the closing fence may be indented differently from the opening one.
+  const fence = /^([ \t]*)```ya?ml[^\n]*\n([\s\S]*?)^[ \t]*```[ \t]*$/gm;
   for (const match of text.matchAll(fence)) {
     const indent = match[1].length;
     const body = match[2]
@@ -157,6 +158,9 @@ function markdownTargets(file) {
         name: rel,
         content: wrapped.content,
         lineOffset: firstLine - 1 - wrapped.added,
+        // Columns too are the Markdown file's: less the indent added, plus the fence's own.
+        columnOffset: indent - wrapped.indent,
+        linesAdded: wrapped.added,
       });
   }
   if (problems.length) targets.push({ kind: 'problems', name: rel, problems });
@@ -182,15 +186,18 @@ function workflowAround(doc, value, body) {
     )
       return undefined;
     const header = 'on: push\njobs:\n  example:\n    runs-on: ubuntu-latest\n    steps:\n';
-    return { content: header + indented(body, 6), added: 5 };
+    return { content: header + indented(body, 6), added: 5, indent: 6 };
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
   if ('jobs' in value)
-    return 'on' in value ? { content: body, added: 0 } : { content: `on: push\n${body}`, added: 1 };
-  if (isJob(value)) return { content: `on: push\njobs:\n  example:\n${indented(body, 4)}`, added: 3 };
+    return 'on' in value
+      ? { content: body, added: 0, indent: 0 }
+      : { content: `on: push\n${body}`, added: 1, indent: 0 };
+  if (isJob(value))
+    return { content: `on: push\njobs:\n  example:\n${indented(body, 4)}`, added: 3, indent: 4 };
   const entries = Object.values(value);
   if (entries.length && entries.every(isJob))
-    return { content: `on: push\njobs:\n${indented(body, 2)}`, added: 2 };
+    return { content: `on: push\njobs:\n${indented(body, 2)}`, added: 2, indent: 2 };
   return undefined;
 }
 
@@ -208,6 +215,10 @@ async function check(target) {
   return result.context.errors.getErrors().map((error) => {
     const at = error.range?.start;
     const line = at ? at.line + (target.lineOffset ?? 0) : 0;
-    return `${target.name}:${line}:${at?.column ?? 0}: ${error.rawMessage ?? error.message}`;
+    // A problem on a line of the wrapper itself (a job without runs-on) points at the block's first line.
+    const inBlock = at && at.line > (target.linesAdded ?? 0);
+    const column = at ? (inBlock ? at.column + (target.columnOffset ?? 0) : 1) : 0;
+    const shown = inBlock || !at ? line : line + ((target.linesAdded ?? 0) - at.line + 1);
+    return `${target.name}:${shown}:${column}: ${error.rawMessage ?? error.message}`;
   });
 }

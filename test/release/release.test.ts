@@ -298,4 +298,76 @@ describe('release', () => {
       'uses: other-org/tools/actions/rollback@v3',
     );
   });
+
+  it('a release cut elsewhere while this one builds keeps v1: the remote is read again at the push', () => {
+    const { work: clone, remote: bare } = makeRepository('glidepath-dev');
+    expect(release(clone, '1.0.0').status).toBe(0);
+    const other = path.join(path.dirname(clone), 'other');
+    git(path.dirname(clone), 'clone', '--quiet', '--branch', 'main', bare, other);
+    // While this clone releases 1.0.1, the other one releases 1.1.0 (its check runs meanwhile).
+    const meanwhile = `cd ${other} && ${process.execPath} ${script} 1.1.0 --push --check true --build true`;
+    const result = release(clone, '1.0.1', '--check', meanwhile);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('has v1.1.0, newer than v1.0.1: v1 is not moved');
+    expect(tagged(bare, 'v1')).toBe(tagged(bare, 'v1.1.0'));
+    expect(git(bare, 'tag', '--list').split('\n').sort()).toEqual(['v1', 'v1.0.0', 'v1.0.1', 'v1.1.0']);
+  });
+
+  it('--push-only from a clone that never saw the newer release does not move v1 back', () => {
+    const { work: clone, remote: bare } = makeRepository('glidepath-dev');
+    expect(release(clone, '1.1.0').status).toBe(0);
+    git(clone, 'tag', '--delete', 'v1', 'v1.1.0');
+    const local = spawnSync(process.execPath, [script, '1.0.1', '--check', 'true', '--build', BUILD], {
+      cwd: clone,
+      env,
+      encoding: 'utf8',
+    });
+    expect(local.status).toBe(0);
+    expect(local.stdout).toContain('v1 moved to it');
+    const push = spawnSync(process.execPath, [script, '1.0.1', '--push-only'], {
+      cwd: clone,
+      env,
+      encoding: 'utf8',
+    });
+    expect(push.status).toBe(0);
+    expect(tagged(bare, 'v1')).toBe(tagged(bare, 'v1.1.0'));
+    expect(tagged(bare, 'v1.0.1')).toBe(git(clone, 'rev-parse', 'v1.0.1^{commit}'));
+  });
+
+  it('a refused push puts the old major tag back as it was, annotated', () => {
+    const { work: clone, remote: bare } = makeRepository('glidepath-dev');
+    expect(release(clone, '1.0.0').status).toBe(0);
+    const before = git(clone, 'rev-parse', 'refs/tags/v1');
+    writeFileSync(path.join(bare, 'hooks', 'pre-receive'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    expect(release(clone, '1.1.0').status).toBe(1);
+    expect(git(clone, 'rev-parse', 'refs/tags/v1')).toBe(before);
+    expect(git(clone, 'cat-file', '-t', 'refs/tags/v1')).toBe('tag');
+    expect(git(clone, 'tag', '--list')).toBe('v1\nv1.0.0');
+  });
+
+  it('--bundle hands the release commit and tags to a clone that has only main, which pushes them', () => {
+    const { work: clone, remote: bare } = makeRepository('glidepath-dev');
+    const bundle = path.join(path.dirname(clone), 'release.bundle');
+    const cut = spawnSync(
+      process.execPath,
+      [script, '1.0.0', '--check', 'true', '--build', BUILD, '--bundle', bundle],
+      {
+        cwd: clone,
+        env,
+        encoding: 'utf8',
+      },
+    );
+    expect(cut.status).toBe(0);
+    const pusher = path.join(path.dirname(clone), 'pusher');
+    git(path.dirname(clone), 'clone', '--quiet', '--branch', 'main', bare, pusher);
+    git(pusher, 'fetch', '--quiet', bundle, 'refs/tags/*:refs/tags/*');
+    const push = spawnSync(process.execPath, [script, '1.0.0', '--push-only'], {
+      cwd: pusher,
+      env,
+      encoding: 'utf8',
+    });
+    expect(push.status).toBe(0);
+    expect(tagged(bare, 'v1.0.0')).toBe(git(clone, 'rev-parse', 'v1.0.0^{commit}'));
+    expect(tagged(bare, 'v1')).toBe(tagged(bare, 'v1.0.0'));
+  });
 });

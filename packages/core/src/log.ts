@@ -28,14 +28,14 @@ let sectionOpen = false;
 let groupDepth = 0;
 
 /**
- * A line of plain log text that cannot be read as a workflow command: the runner takes any
- * line that starts with `::` (after leading spaces) for one, so text a server or a user
- * wrote (an error message with `\n::stop-commands::x` in it) could otherwise end masking or
- * annotations for the rest of the step. Such a line gets a zero-width space between the
- * colons; it reads the same.
+ * Plain log text that cannot be read as a workflow command. The runner takes a line that
+ * starts with `::` (after leading white space, U+0085 included) for one, and, in its legacy
+ * form, `##[name]` anywhere in a line; so text a server or a user wrote (an error message with
+ * `\n::stop-commands::x` in it) could otherwise end masking or annotations for the rest of the
+ * step. A zero-width space goes between the colons, and between `##` and `[`; it reads the same.
  */
 export function plainText(text: string): string {
-  return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+  return text.replace(/^([\s\u0085]*):(?=:)/gm, '$1:\u200b').replace(/##\[/g, '##\u200b[');
 }
 
 /**

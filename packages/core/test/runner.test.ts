@@ -113,6 +113,10 @@ describe('runnerLog', () => {
       'bad query\n::stop-commands::zzz\n  ::add-mask::x\n::warning title=Injected::***\n',
     );
     expect(plainText('a :: b')).toBe('a :: b');
+    // The runner's legacy form anywhere in a line, and a line that starts after U+0085.
+    const legacy = await stdoutOf(() => runnerLog.info('x ##[error]boom\n\u0085::warning::y'));
+    expect(legacy).not.toContain('##[');
+    expect(legacy.split('\n').filter((line) => /^[\s\u0085]*::/.test(line))).toEqual([]);
   });
 
   it('writes warnings and errors as annotations on one line, and setFailed sets exit code 1', async () => {
