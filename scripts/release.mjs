@@ -26,6 +26,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { workflowFiles } from './workflow-files.mjs';
 
 const DEFAULT_CHECK = [
   'npm run build',
@@ -198,17 +199,10 @@ function pushTags(remote, tag, major) {
       }),
   );
   const version = parseVersion(tag);
-  const newer = [...remoteTags.keys()].filter((name) => {
-    const other = /^v(\d+)\.(\d+)\.(\d+)$/.exec(name)?.slice(1).map(Number);
-    return (
-      other !== undefined &&
-      other[0] === version.major &&
-      (other[1] > version.minor || (other[1] === version.minor && other[2] > version.patch))
-    );
-  });
-  const movesMajor =
-    newer.length === 0 && tagCommit(major) !== undefined && tagCommit(major) === tagCommit(tag);
-  if (newer.length && tagCommit(major) === tagCommit(tag))
+  const newer = newerOfMajor([...remoteTags.keys()], version);
+  const majorOnThisRelease = tagCommit(major) !== undefined && tagCommit(major) === tagCommit(tag);
+  const movesMajor = newer.length === 0 && majorOnThisRelease;
+  if (newer.length && majorOnThisRelease)
     step(`${remote} has ${newer.sort().join(', ')}, newer than ${tag}: ${major} is not moved`);
   const refs = [`refs/tags/${tag}`, ...(movesMajor ? [`refs/tags/${major}`] : [])];
   const lease = movesMajor ? [`--force-with-lease=refs/tags/${major}:${remoteTags.get(major) ?? ''}`] : [];
@@ -232,17 +226,21 @@ function parseVersion(text) {
   return { text: `${major}.${minor}.${patch}`, major, minor, patch };
 }
 
-/** Whether no release of the same major is newer than this one (then `vX` moves to it). */
-function isNewestOfMajor(version) {
-  const tags = git(['tag', '--list', `v${version.major}.*`])
-    .split('\n')
-    .filter(Boolean);
-  return tags.every((tag) => {
-    const match = /^v(\d+)\.(\d+)\.(\d+)$/.exec(tag);
-    if (!match) return true;
-    const [, , minor, patch] = match.map(Number);
-    return minor < version.minor || (minor === version.minor && patch <= version.patch);
+/** The tags among `names` that are releases of the same major as `version`, and newer. */
+function newerOfMajor(names, version) {
+  return names.filter((name) => {
+    const other = /^v(\d+)\.(\d+)\.(\d+)$/.exec(name)?.slice(1).map(Number);
+    return (
+      other !== undefined &&
+      other[0] === version.major &&
+      (other[1] > version.minor || (other[1] === version.minor && other[2] > version.patch))
+    );
   });
+}
+
+/** Whether no local release of the same major is newer than this one (then `vX` moves to it). */
+function isNewestOfMajor(version) {
+  return newerOfMajor(git(['tag', '--list', `v${version.major}.*`]).split('\n'), version).length === 0;
 }
 
 /** `owner/repo` this release is published under. */
@@ -290,7 +288,8 @@ function rewriteReferences(repository, tag) {
   const actions = readdirSync('actions').filter((name) =>
     existsSync(path.join('actions', name, 'action.yml')),
   );
-  const workflows = readdirSync('.github/workflows').filter((f) => /\.ya?ml$/.test(f));
+  const files = workflowFiles('.');
+  const workflows = files.filter((f) => f.startsWith('.github/')).map((f) => path.basename(f));
   const names = (list) => list.map((n) => n.replace(/[.]/g, '\\.')).join('|');
   // The suite's own references name this repository, or upstream Glidepath in a fork that
   // has not released yet; another owner's repository of another name is left alone.
@@ -299,18 +298,6 @@ function rewriteReferences(repository, tag) {
     `(uses:\\s*["']?)[\\w.-]+/([\\w.-]+)/((?:actions/(?:${names(actions)})|\\.github/workflows/(?:${names(workflows)})))@[\\w./-]+`,
     'g',
   );
-  const files = [
-    ...workflows.map((f) => path.join('.github/workflows', f)),
-    ...(existsSync('examples')
-      ? readdirSync('examples', { withFileTypes: true })
-          .filter((d) => d.isDirectory() && existsSync(path.join('examples', d.name, 'workflows')))
-          .flatMap((d) =>
-            readdirSync(path.join('examples', d.name, 'workflows'))
-              .filter((f) => /\.ya?ml$/.test(f))
-              .map((f) => path.join('examples', d.name, 'workflows', f)),
-          )
-      : []),
-  ];
   let changed = 0;
   for (const file of files) {
     const before = readFileSync(file, 'utf8');

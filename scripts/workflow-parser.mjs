@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isSeq, parseDocument } from 'yaml';
+import { workflowFiles } from './workflow-files.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -83,19 +84,7 @@ function fileTargets(file) {
 
 /** The repository's own: workflows, caller examples, every action.yml, and the Markdown that shows workflows. */
 function repositoryFiles() {
-  const list = (dir, test) =>
-    existsSync(path.join(root, dir))
-      ? readdirSync(path.join(root, dir))
-          .filter(test)
-          .map((f) => path.join(root, dir, f))
-      : [];
-  const yml = (f) => /\.ya?ml$/.test(f);
-  const workflows = [
-    ...list('.github/workflows', yml),
-    ...readdirSync(path.join(root, 'examples'), { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .flatMap((d) => list(path.join('examples', d.name, 'workflows'), yml)),
-  ];
+  const workflows = workflowFiles(root).map((f) => path.join(root, f));
   const actions = readdirSync(path.join(root, 'actions'))
     .map((name) => path.join(root, 'actions', name, 'action.yml'))
     .filter((f) => existsSync(f));

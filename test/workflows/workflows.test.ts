@@ -12,10 +12,11 @@
  * job in an environment with required reviewers waits for an approval, so no
  * rollback job runs in the deploy's environment.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { workflowFiles as sharedWorkflowFiles } from '../../scripts/workflow-files.mjs';
 import { repoRoot } from '../harness/runner.js';
 
 interface Step {
@@ -38,21 +39,7 @@ interface Workflow {
 }
 
 function workflowFiles(): string[] {
-  const dirs = [path.join(repoRoot, '.github/workflows')];
-  const examples = path.join(repoRoot, 'examples');
-  if (existsSync(examples)) {
-    for (const entry of readdirSync(examples, { withFileTypes: true })) {
-      const dir = path.join(examples, entry.name, 'workflows');
-      if (entry.isDirectory() && existsSync(dir)) dirs.push(dir);
-    }
-  }
-  return dirs.flatMap((dir) =>
-    existsSync(dir)
-      ? readdirSync(dir)
-          .filter((f) => /\.ya?ml$/.test(f))
-          .map((f) => path.join(dir, f))
-      : [],
-  );
+  return sharedWorkflowFiles(repoRoot).map((file) => path.join(repoRoot, file));
 }
 
 /** `./actions/x`, or `<owner>/glidepath/actions/x@ref` as a caller writes it → the local folder. */

@@ -5,7 +5,6 @@ import {
   GlidepathError,
   type IntervalSnapshot,
   runnerLog as log,
-  redact,
   renderAnalysisSummary,
   run,
   setOutputs,
@@ -15,7 +14,7 @@ import { writeReport } from './report-output.js';
 
 await run(async ({ signal }) => {
   const context = await readContext();
-  log.info(redact(describePlan(context)));
+  log.info(describePlan(context));
   // The analysis engine and its sources load once the inputs are known to be good.
   const { analyse } = await import('./analyse.js');
   const report = await log.group('Analysis', () =>
@@ -23,10 +22,10 @@ await run(async ({ signal }) => {
       durationMs: context.durationMs,
       initialDelayMs: context.initialDelayMs,
       signal,
-      onInterval: (snapshot) => log.info(redact(describeInterval(snapshot, plannedIntervals(context)))),
+      onInterval: (snapshot) => log.info(describeInterval(snapshot, plannedIntervals(context))),
     }),
   );
-  log.info(redact(`Verdict: ${report.verdict}: ${report.reason}`));
+  log.info(`Verdict: ${report.verdict}: ${report.reason}`);
   setOutputs({
     result: report.verdict,
     reason: report.reason,
@@ -37,12 +36,12 @@ await run(async ({ signal }) => {
     'error-rate': report.errorRate ?? '',
   });
   await renderAnalysisSummary(report, { title: 'verify-health' }).write();
-  for (const warning of dryRunWarnings(report)) log.warning(redact(warning));
+  for (const warning of dryRunWarnings(report)) log.warning(warning);
   if (report.aborted) throw new GlidepathError(`The analysis was cancelled: ${report.reason}`);
   if (report.verdict === 'fail') throw verdictError(report);
   if (report.verdict === 'inconclusive') {
     if (context.failOnInconclusive) throw verdictError(report);
-    log.warning(redact(`Inconclusive, let through because fail-on-inconclusive is false: ${report.reason}`));
+    log.warning(`Inconclusive, let through because fail-on-inconclusive is false: ${report.reason}`);
   }
 });
 

@@ -1,6 +1,5 @@
 import { describeProblem, errorMessage, GlidepathError, InputError } from './errors.js';
 import { runnerLog, setFailed } from './log.js';
-import { redact } from './secrets.js';
 import { isPostEntry, markMainStarted } from './state.js';
 
 export interface RunContext {
@@ -37,7 +36,7 @@ export async function run(main: Entry, post?: Entry): Promise<void> {
       await main(context);
     }
   } catch (error) {
-    if (isPostEntry()) runnerLog.warning(redact(`Post step: ${errorMessage(error)}`));
+    if (isPostEntry()) runnerLog.warning(`Post step: ${errorMessage(error)}`);
     else reportFailure(error);
   } finally {
     process.off('SIGINT', onSignal);
@@ -57,7 +56,7 @@ function reportFailure(error: unknown): void {
     // One annotation per bad input, titled with its name, and no extra failure
     // annotation repeating them.
     for (const problem of error.problems) {
-      runnerLog.error(redact(describeProblem(problem)), { title: `Invalid input: ${problem.input}` });
+      runnerLog.error(describeProblem(problem), { title: `Invalid input: ${problem.input}` });
     }
     runnerLog.info(
       `${error.problems.length === 1 ? 'An input is' : `${error.problems.length} inputs are`} invalid; nothing was done.`,
@@ -68,16 +67,16 @@ function reportFailure(error: unknown): void {
   if (error instanceof GlidepathError) {
     for (const a of error.annotations) {
       const { message, ...target } = a;
-      runnerLog.error(redact(message), target);
+      runnerLog.error(message, target);
     }
     if (error.target) {
-      runnerLog.error(redact(errorMessage(error)), error.target);
+      runnerLog.error(errorMessage(error), error.target);
       process.exitCode = 1;
       return;
     }
-    setFailed(redact(errorMessage(error)));
+    setFailed(errorMessage(error));
     return;
   }
-  if (error instanceof Error && error.stack) runnerLog.debug(redact(error.stack));
-  setFailed(redact(errorMessage(error)));
+  if (error instanceof Error && error.stack) runnerLog.debug(error.stack);
+  setFailed(errorMessage(error));
 }
